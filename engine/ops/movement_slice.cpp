@@ -45,7 +45,7 @@ std::vector<TensorType> infer_split(InferContext& ctx) {
   int64_t n_out = static_cast<int64_t>(ctx.node().outputs.size());
   bool has_num = ctx.node().has_attr("num_outputs");
   std::vector<int64_t> sizes;
-  if (ctx.has_input(1)) {
+  if (ctx.has_input(1) && movement::numel(ctx.shape(1)) > 0) {  // an empty split means none (as ONNX Runtime)
     if (has_num) ctx.fail_attr("num_outputs", "must not be given together with the 'split' input");
     check_dtype(ctx, 1, {DType::I64}, "split");
     check_1d(ctx, 1, "split");

@@ -6,12 +6,14 @@
 namespace fs {
 namespace {
 
-// The cropped-input coordinate for padded coordinate j (may be outside [0, n) for constant mode).
-int64_t source_coord(int64_t j, int64_t n, const std::string& mode) {
+enum class Mode { Constant, Reflect, Edge, Wrap };
+
+// The cropped-input coordinate for padded coordinate j; -1 outside [0, n) in constant mode.
+int64_t source_coord(int64_t j, int64_t n, Mode mode) {
   if (j >= 0 && j < n) return j;
-  if (mode == "edge") return std::clamp<int64_t>(j, 0, n - 1);
-  if (mode == "wrap") return ((j % n) + n) % n;
-  if (mode == "reflect") {
+  if (mode == Mode::Edge) return std::clamp<int64_t>(j, 0, n - 1);
+  if (mode == Mode::Wrap) return ((j % n) + n) % n;
+  if (mode == Mode::Reflect) {
     if (n == 1) return 0;
     int64_t period = 2 * (n - 1);
     j = ((j % period) + period) % period;
@@ -24,7 +26,8 @@ void pad_ref(KernelContext& ctx) {
   const Tensor& x = ctx.in(0);
   Tensor& y = ctx.out(0);
   size_t r = x.rank();
-  std::string mode = ctx.node.attr_string("mode", "constant");
+  std::string m = ctx.node.attr_string("mode", "constant");
+  Mode mode = m == "reflect" ? Mode::Reflect : m == "edge" ? Mode::Edge : m == "wrap" ? Mode::Wrap : Mode::Constant;
   std::vector<int64_t> raw = ctx.in(1).to_i64_vector(), axes;
   if (ctx.has_input(3)) {
     for (int64_t a : ctx.in(3).to_i64_vector()) axes.push_back(a < 0 ? a + static_cast<int64_t>(r) : a);

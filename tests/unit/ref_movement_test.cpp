@@ -286,3 +286,31 @@ TEST(RefMovement, SpaceToDepthInvertsDepthToSpace) {
 
 }  // namespace
 }  // namespace fs
+
+namespace fs {
+namespace {
+
+// A Split whose middle output is unused (an empty ONNX output name): the others still get their blocks.
+TEST(RefMovement, SplitWithAbsentOutput) {
+  auto g = std::make_shared<Graph>();
+  g->opset = 17;
+  ValueId x = g->add_value("x", DType::F32, SymShape{{6, ""}});
+  g->add_input(x);
+  Node n;
+  n.name = "split";
+  n.op_type = "Split";
+  n.opset = 17;
+  n.inputs = {x};
+  ValueId a = g->add_value("a"), c = g->add_value("c");
+  n.outputs = {a, kNoValue, c};
+  g->add_node(std::move(n));
+  g->add_output(a);
+  g->add_output(c);
+  Session s(g, SessionOptions{});
+  auto out = s.run({{"x", test::f32({6}, {1, 2, 3, 4, 5, 6})}}).outputs;
+  test::expect_near(out[0], {1, 2});
+  test::expect_near(out[1], {5, 6});
+}
+
+}  // namespace
+}  // namespace fs
