@@ -216,7 +216,12 @@ std::shared_ptr<Graph> build_graph(const onnx::ModelProto& m, const std::string&
     InferOptions io;
     io.default_dim = 1;
     io.evaluator = evaluate_node_reference;
-    infer_graph(*g, io);
+    try {
+      infer_graph(*g, io);
+    } catch (const Error&) {
+      // With symbolic input dims the guess (1) may not fit the model: real shapes decide at run time.
+      if (g->inputs_static()) throw;
+    }
   }
   return g;
 }
