@@ -22,8 +22,7 @@ inline Tensor typed(DType t, Shape s, const std::vector<int64_t>& v) {
 }
 
 // Like expect_near, but infinities must match exactly and a NaN expects a NaN.
-inline void expect_close(const Tensor& t, const std::vector<double>& expected, double atol = 1e-6,
-                         double rtol = 1e-6) {
+inline void expect_close(const Tensor& t, const std::vector<double>& expected, double atol = 1e-6, double rtol = 1e-6) {
   ASSERT_EQ(t.numel(), static_cast<int64_t>(expected.size()));
   for (int64_t i = 0; i < t.numel(); ++i) {
     double v = t.get_f64(i), e = expected[static_cast<size_t>(i)];
