@@ -100,6 +100,8 @@ void upsample(Graph& g, Node& n) {
   n.attrs["mode"] = Attribute::make_string(mode);
   n.attrs["coordinate_transformation_mode"] = Attribute::make_string("asymmetric");
   n.attrs["nearest_mode"] = Attribute::make_string("floor");
+  // Opset-10 nearest rounds up on axes that shrink (scale < 1) and down otherwise (as ONNX Runtime).
+  if (mode == "nearest") n.attrs["legacy_opset10_nearest"] = Attribute::make_int(1);
 }
 
 void rename_scatter(Graph&, Node& n) { n.op_type = "ScatterElements"; }
