@@ -29,6 +29,19 @@ inline Tensor make_i(DType dtype, Shape s, const std::vector<int64_t>& v) {
 
 inline std::vector<int64_t> ints(const Tensor& t) { return t.to_i64_vector(); }
 
+// Exact element comparison where NaN matches NaN and infinities must match exactly.
+inline void expect_exact(const Tensor& t, const std::vector<double>& expected) {
+  ASSERT_EQ(t.numel(), static_cast<int64_t>(expected.size()));
+  for (int64_t i = 0; i < t.numel(); ++i) {
+    double v = t.get_f64(i), e = expected[static_cast<size_t>(i)];
+    if (std::isnan(e)) {
+      EXPECT_TRUE(std::isnan(v)) << "at element " << i << ": " << v;
+    } else {
+      EXPECT_EQ(v, e) << "at element " << i;
+    }
+  }
+}
+
 inline Attribute attr_f(float v) { return Attribute::make_float(v); }
 inline Attribute attr_i(int64_t v) { return Attribute::make_int(v); }
 inline Attribute attr_s(std::string v) { return Attribute::make_string(std::move(v)); }
