@@ -52,12 +52,14 @@ std::vector<TensorType> infer_prelu(InferContext& ctx) {
 }
 FS_REGISTER_OP(OpSchema{.op_type = "PRelu", .min_inputs = 2, .max_inputs = 2, .infer = infer_prelu});
 
-// Clip: optional scalar min (input 1) and max (input 2) of the input's dtype.
+// Clip: optional scalar min (input 1) and max (input 2) of the input's dtype. A float input also
+// accepts bounds of another float dtype: the importer turns Clip < 11's float attributes into
+// float32 inputs whatever the input's dtype.
 std::vector<TensorType> infer_clip(InferContext& ctx) {
   require_dtype(ctx, 0, numeric_types());
   for (size_t i = 1; i < 3; ++i) {
     if (!ctx.has_input(i)) continue;
-    require_same_dtype(ctx, 0, i);
+    if (!(is_float(ctx.dtype(0)) && is_float(ctx.dtype(i)))) require_same_dtype(ctx, 0, i);
     if (numel_of(ctx.shape(i)) != 1)
       ctx.fail(std::string(i == 1 ? "min" : "max") + " (input " + std::to_string(i) + ") must be a scalar, got shape " +
                shape_str(ctx.shape(i)));
