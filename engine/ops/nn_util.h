@@ -100,8 +100,8 @@ inline std::vector<int64_t> spatial_ints(const Node& n, const std::string& name,
   std::vector<int64_t> v = n.attr_ints(name);
   if (v.empty()) return std::vector<int64_t>(count, def);
   if (v.size() != count)
-    n.fail_attr(name, "expected " + std::to_string(count) + " values (one per spatial dimension), got " +
-                          std::to_string(v.size()));
+    n.fail_attr(name, "expected " + std::to_string(count) + " values, got " + std::to_string(v.size()) +
+                          " (one per spatial dimension)");
   for (int64_t x : v)
     if (x < min_value)
       n.fail_attr(name, "values must be >= " + std::to_string(min_value) + ", got [" + join_ints(v) + "]");
@@ -132,8 +132,8 @@ inline std::vector<int64_t> pool_kernel_shape(const Node& n, size_t spatial) {
   if (!n.has_attr("kernel_shape")) n.fail_attr("kernel_shape", "required attribute is missing");
   std::vector<int64_t> k = n.attr_ints("kernel_shape");
   if (k.size() != spatial)
-    n.fail_attr("kernel_shape", "expected " + std::to_string(spatial) + " values (one per spatial dimension), got " +
-                                    std::to_string(k.size()));
+    n.fail_attr("kernel_shape", "expected " + std::to_string(spatial) + " values, got " + std::to_string(k.size()) +
+                                    " (one per spatial dimension)");
   for (int64_t x : k)
     if (x < 1) n.fail_attr("kernel_shape", "values must be >= 1, got [" + join_ints(k) + "]");
   return k;
@@ -147,8 +147,8 @@ inline void explicit_pads(const Node& n, size_t rank, AutoPad ap, Window& w) {
   w.pads_end.assign(rank, 0);
   if (p.empty()) return;
   if (p.size() != 2 * rank)
-    n.fail_attr("pads", "expected " + std::to_string(2 * rank) + " values (begin and end per spatial dimension), got " +
-                            std::to_string(p.size()));
+    n.fail_attr("pads", "expected " + std::to_string(2 * rank) + " values, got " + std::to_string(p.size()) +
+                            " (a begin and an end per spatial dimension)");
   for (int64_t x : p)
     if (x < 0) n.fail_attr("pads", "values must be >= 0, got [" + join_ints(p) + "]");
   if (ap != AutoPad::NotSet) {
@@ -215,8 +215,9 @@ inline Window transpose_window(const Node& n, const Shape& x, const std::vector<
   std::vector<int64_t> os = n.attr_ints("output_shape");
   if (os.size() == r + 2) os.erase(os.begin(), os.begin() + 2);  // some exporters include N and C
   if (!os.empty() && os.size() != r)
-    n.fail_attr("output_shape", "expected " + std::to_string(r) + " values (one per spatial dimension), got " +
-                                    std::to_string(n.attr_ints("output_shape").size()));
+    n.fail_attr("output_shape", "expected " + std::to_string(r) + " values, got " +
+                                    std::to_string(n.attr_ints("output_shape").size()) +
+                                    " (one per spatial dimension)");
   for (int64_t v : os)
     if (v < 0) n.fail_attr("output_shape", "values must be >= 0, got [" + join_ints(os) + "]");
   if (os.empty() && ap == AutoPad::Valid) ap = AutoPad::NotSet;  // VALID: no padding
