@@ -83,45 +83,58 @@ inline std::vector<TapRange> tap_ranges(int64_t count, int64_t limit, int64_t k,
   return r;
 }
 
+// For each kernel tap t in [0, k): the outputs [lo, hi) whose input position o*s - pb + t*d lies
+// in [0, in). (Valid outputs are contiguous since the position grows with o.)
+inline std::vector<TapRange> output_ranges(int64_t k, int64_t out, int64_t in, int64_t s, int64_t d, int64_t pb) {
+  std::vector<TapRange> r(static_cast<size_t>(k));
+  for (int64_t t = 0; t < k; ++t) {
+    TapRange range{out, 0};
+    for (int64_t o = 0; o < out; ++o) {
+      int64_t pos = o * s - pb + t * d;
+      if (pos < 0 || pos >= in) continue;
+      range.lo = std::min(range.lo, o);
+      range.hi = o + 1;
+    }
+    if (range.lo >= range.hi) range = {0, 0};
+    r[t] = range;
+  }
+  return r;
+}
+
 // y[n][m][o] = sum over the group's input channels c and taps t of x[n][c][o*s - pb + t*d] * w[m][c][t]
 // (out-of-range positions are zero padding). x: [N, C, in], w: [M, C/group, k], y: [N, M, out].
+// Every output sums its terms in the same order (c, then taps in row-major order); the loops run
+// over whole output rows innermost so that pointwise convolutions are not dominated by loop overhead.
 template <typename T>
 void conv_forward(const ConvDims& g, const T* x, const T* w, T* y) {
-  std::vector<TapRange> rd = tap_ranges(g.out[0], g.in[0], g.k[0], g.s[0], g.d[0], g.pb[0]);
-  std::vector<TapRange> rh = tap_ranges(g.out[1], g.in[1], g.k[1], g.s[1], g.d[1], g.pb[1]);
-  std::vector<TapRange> rw = tap_ranges(g.out[2], g.in[2], g.k[2], g.s[2], g.d[2], g.pb[2]);
+  std::vector<TapRange> rd = output_ranges(g.k[0], g.out[0], g.in[0], g.s[0], g.d[0], g.pb[0]);
+  std::vector<TapRange> rh = output_ranges(g.k[1], g.out[1], g.in[1], g.s[1], g.d[1], g.pb[1]);
+  std::vector<TapRange> rw = output_ranges(g.k[2], g.out[2], g.in[2], g.s[2], g.d[2], g.pb[2]);
   const int64_t cg = g.c / g.group, mg = g.m / g.group;
-  const int64_t in_hw = g.in[1] * g.in[2], in_vol = g.in_vol();
-  const int64_t k_hw = g.k[1] * g.k[2], k_vol = g.k_vol();
+  const int64_t in_vol = g.in_vol(), k_vol = g.k_vol(), out_vol = g.out_vol();
   for (int64_t n = 0; n < g.n; ++n) {
     for (int64_t m = 0; m < g.m; ++m) {
       const T* xg = x + (n * g.c + (m / mg) * cg) * in_vol;  // first input channel of m's group
-      const T* wm = w + m * cg * k_vol;
-      T* ym = y + (n * g.m + m) * g.out_vol();
-      for (int64_t od = 0; od < g.out[0]; ++od) {
-        const int64_t id0 = od * g.s[0] - g.pb[0];
-        const TapRange td = rd[od];
-        for (int64_t oh = 0; oh < g.out[1]; ++oh) {
-          const int64_t ih0 = oh * g.s[1] - g.pb[1];
-          const TapRange th = rh[oh];
-          for (int64_t ow = 0; ow < g.out[2]; ++ow) {
-            const int64_t iw0 = ow * g.s[2] - g.pb[2];
-            const TapRange tw = rw[ow];
-            T acc = 0;
-            for (int64_t c = 0; c < cg; ++c) {
-              const T* xc = xg + c * in_vol;
-              const T* wc = wm + c * k_vol;
-              for (int64_t kd = td.lo; kd < td.hi; ++kd) {
-                const T* xd = xc + (id0 + kd * g.d[0]) * in_hw;
-                const T* wd = wc + kd * k_hw;
-                for (int64_t kh = th.lo; kh < th.hi; ++kh) {
-                  const T* xrow = xd + (ih0 + kh * g.d[1]) * g.in[2] + iw0;
-                  const T* wrow = wd + kh * g.k[2];
-                  for (int64_t kw = tw.lo; kw < tw.hi; ++kw) acc += xrow[kw * g.d[2]] * wrow[kw];
+      T* ym = y + (n * g.m + m) * out_vol;
+      std::fill(ym, ym + out_vol, T(0));
+      for (int64_t c = 0; c < cg; ++c) {
+        const T* xc = xg + c * in_vol;
+        const T* wc = w + (m * cg + c) * k_vol;
+        for (int64_t kd = 0; kd < g.k[0]; ++kd) {
+          for (int64_t kh = 0; kh < g.k[1]; ++kh) {
+            for (int64_t kw = 0; kw < g.k[2]; ++kw) {
+              const T wv = wc[(kd * g.k[1] + kh) * g.k[2] + kw];
+              for (int64_t od = rd[kd].lo; od < rd[kd].hi; ++od) {
+                const int64_t id = od * g.s[0] - g.pb[0] + kd * g.d[0];
+                for (int64_t oh = rh[kh].lo; oh < rh[kh].hi; ++oh) {
+                  const int64_t ih = oh * g.s[1] - g.pb[1] + kh * g.d[1];
+                  // Input index of output column ow: row + ow * stride (in range for ow in rw[kw]).
+                  const int64_t row = (id * g.in[1] + ih) * g.in[2] + kw * g.d[2] - g.pb[2];
+                  T* yrow = ym + (od * g.out[1] + oh) * g.out[2];
+                  for (int64_t ow = rw[kw].lo; ow < rw[kw].hi; ++ow) yrow[ow] += xc[row + ow * g.s[2]] * wv;
                 }
               }
             }
-            *ym++ = acc;
           }
         }
       }
@@ -286,19 +299,22 @@ inline MatMulGeom matmul_geom(const Shape& a, const Shape& b) {
   return g;
 }
 
-// y[batch][i][j] = sum_k a[batch][i][k] * b[batch][k][j].
+// y[batch][i][j] = sum_k a[batch][i][k] * b[batch][k][j], each sum in ascending k (a whole output
+// row is accumulated at once so that b is read row by row).
 template <typename T>
 void matmul(const MatMulGeom& g, const T* a, const T* b, T* y) {
   for (int64_t bi = 0; bi < g.batch; ++bi) {
     const T* ab = a + g.a_off[bi];
     const T* bb = b + g.b_off[bi];
-    T* yb = y + bi * g.m * g.n;
-    for (int64_t i = 0; i < g.m; ++i)
-      for (int64_t j = 0; j < g.n; ++j) {
-        T acc = 0;
-        for (int64_t kk = 0; kk < g.k; ++kk) acc += ab[i * g.k + kk] * bb[kk * g.n + j];
-        yb[i * g.n + j] = acc;
+    for (int64_t i = 0; i < g.m; ++i) {
+      T* yrow = y + (bi * g.m + i) * g.n;
+      std::fill(yrow, yrow + g.n, T(0));
+      for (int64_t kk = 0; kk < g.k; ++kk) {
+        const T av = ab[i * g.k + kk];
+        const T* brow = bb + kk * g.n;
+        for (int64_t j = 0; j < g.n; ++j) yrow[j] += av * brow[j];
       }
+    }
   }
 }
 
