@@ -1,4 +1,5 @@
 // Hand-checked cases for the nn-family reference kernels, part 1: convolutions and pooling.
+#include <array>
 #include <cmath>
 
 #include "engine/op_schema.h"
@@ -105,6 +106,144 @@ TEST(RefConv, Errors) {
   EXPECT_FS_ERROR(run_op("Conv", {i32({1, 1, 2}, {1, 2}), i32({1, 1, 1}, {1})}), "dtype int32 is not allowed");
   EXPECT_FS_ERROR(run_op("Conv", {x, w}, {{"pads", ints({1, 1, 1, 1})}, {"auto_pad", str("VALID")}}),
                   "cannot be combined with auto_pad");
+}
+
+// ---- Conv / ConvTranspose against the textbook formulas ----------------------------------
+
+// Deterministic values in [-1, 1).
+std::vector<double> pseudo_random(int64_t n, uint32_t seed) {
+  std::vector<double> v;
+  for (int64_t i = 0; i < n; ++i) {
+    seed = seed * 1664525u + 1013904223u;
+    v.push_back(static_cast<double>(seed >> 8) / static_cast<double>(1u << 23) - 1.0);
+  }
+  return v;
+}
+
+struct ConvCase {
+  int64_t n, c, m, group;
+  Shape in, k;
+  std::vector<int64_t> strides, dilations, pads;  // pads: begins then ends
+};
+
+int64_t numel(const Shape& s) {
+  int64_t p = 1;
+  for (int64_t d : s) p *= d;
+  return p;
+}
+
+// Spatial dims padded on the left to 3 (unit dims, zero pads) so one set of loops covers 1-D to 3-D.
+std::array<int64_t, 3> pad3(const std::vector<int64_t>& v, int64_t fill) {
+  std::array<int64_t, 3> r{fill, fill, fill};
+  for (size_t i = 0; i < v.size(); ++i) r[3 - v.size() + i] = v[i];
+  return r;
+}
+
+TEST(RefConv, MatchesTextbookFormula) {
+  std::vector<ConvCase> cases{
+      {2, 3, 4, 1, {9}, {3}, {2}, {2}, {1, 2}},
+      {1, 4, 6, 2, {7, 6}, {3, 2}, {2, 1}, {1, 2}, {1, 0, 2, 1}},
+      {1, 4, 4, 4, {5, 5}, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}},
+      {1, 2, 3, 1, {4, 5, 3}, {2, 3, 2}, {1, 2, 1}, {2, 1, 1}, {0, 1, 1, 1, 0, 0}},
+  };
+  uint32_t seed = 1;
+  for (const ConvCase& cc : cases) {
+    const size_t r = cc.in.size();
+    Shape xs{cc.n, cc.c}, ws{cc.m, cc.c / cc.group};
+    xs.insert(xs.end(), cc.in.begin(), cc.in.end());
+    ws.insert(ws.end(), cc.k.begin(), cc.k.end());
+    std::vector<double> x = pseudo_random(numel(xs), seed++), w = pseudo_random(numel(ws), seed++);
+    std::vector<double> b = pseudo_random(cc.m, seed++);
+    auto y = run_op("Conv", {f64(xs, x), f64(ws, w), f64({cc.m}, b)},
+                    {{"group", int_(cc.group)},
+                     {"strides", ints(cc.strides)},
+                     {"dilations", ints(cc.dilations)},
+                     {"pads", ints(cc.pads)}});
+    auto in = pad3(cc.in, 1), k = pad3(cc.k, 1), s = pad3(cc.strides, 1), d = pad3(cc.dilations, 1);
+    auto pb = pad3(std::vector<int64_t>(cc.pads.begin(), cc.pads.begin() + r), 0);
+    auto pe = pad3(std::vector<int64_t>(cc.pads.begin() + r, cc.pads.end()), 0);
+    std::array<int64_t, 3> out;
+    for (int i = 0; i < 3; ++i) out[i] = (in[i] + pb[i] + pe[i] - (k[i] - 1) * d[i] - 1) / s[i] + 1;
+    std::vector<double> expected;
+    const int64_t cg = cc.c / cc.group, mg = cc.m / cc.group;
+    for (int64_t n = 0; n < cc.n; ++n)
+      for (int64_t m = 0; m < cc.m; ++m)
+        for (int64_t o0 = 0; o0 < out[0]; ++o0)
+          for (int64_t o1 = 0; o1 < out[1]; ++o1)
+            for (int64_t o2 = 0; o2 < out[2]; ++o2) {
+              double acc = 0;
+              for (int64_t c = 0; c < cg; ++c)
+                for (int64_t k0 = 0; k0 < k[0]; ++k0)
+                  for (int64_t k1 = 0; k1 < k[1]; ++k1)
+                    for (int64_t k2 = 0; k2 < k[2]; ++k2) {
+                      int64_t i0 = o0 * s[0] - pb[0] + k0 * d[0], i1 = o1 * s[1] - pb[1] + k1 * d[1];
+                      int64_t i2 = o2 * s[2] - pb[2] + k2 * d[2];
+                      if (i0 < 0 || i0 >= in[0] || i1 < 0 || i1 >= in[1] || i2 < 0 || i2 >= in[2]) continue;
+                      int64_t ci = (m / mg) * cg + c;
+                      acc += x[(((n * cc.c + ci) * in[0] + i0) * in[1] + i1) * in[2] + i2] *
+                             w[(((m * cg + c) * k[0] + k0) * k[1] + k1) * k[2] + k2];
+                    }
+              expected.push_back(acc + b[m]);
+            }
+    ASSERT_EQ(y[0].numel(), static_cast<int64_t>(expected.size())) << "case with " << r << " spatial dims";
+    expect_near(y[0], expected, 1e-12, 1e-12);
+  }
+}
+
+TEST(RefConvTranspose, MatchesTextbookFormula) {
+  // (n, c, m, group, in, k, strides, dilations, pads); output_padding 1 on the last dim.
+  std::vector<ConvCase> cases{
+      {2, 3, 2, 1, {4}, {3}, {2}, {1}, {1, 0}},
+      {1, 4, 6, 2, {3, 4}, {3, 2}, {2, 3}, {2, 1}, {1, 0, 0, 1}},
+      {1, 2, 2, 2, {2, 3, 2}, {2, 2, 3}, {2, 1, 2}, {1, 2, 1}, {0, 1, 0, 1, 0, 1}},
+  };
+  uint32_t seed = 100;
+  for (const ConvCase& cc : cases) {
+    const size_t r = cc.in.size();
+    Shape xs{cc.n, cc.c}, ws{cc.c, cc.m / cc.group};
+    xs.insert(xs.end(), cc.in.begin(), cc.in.end());
+    ws.insert(ws.end(), cc.k.begin(), cc.k.end());
+    std::vector<double> x = pseudo_random(numel(xs), seed++), w = pseudo_random(numel(ws), seed++);
+    std::vector<double> b = pseudo_random(cc.m, seed++);
+    std::vector<int64_t> op(r, 0);
+    op.back() = 1;
+    auto y = run_op("ConvTranspose", {f64(xs, x), f64(ws, w), f64({cc.m}, b)},
+                    {{"group", int_(cc.group)},
+                     {"strides", ints(cc.strides)},
+                     {"dilations", ints(cc.dilations)},
+                     {"pads", ints(cc.pads)},
+                     {"output_padding", ints(op)}});
+    auto in = pad3(cc.in, 1), k = pad3(cc.k, 1), s = pad3(cc.strides, 1), d = pad3(cc.dilations, 1);
+    auto opad = pad3(op, 0);
+    auto pb = pad3(std::vector<int64_t>(cc.pads.begin(), cc.pads.begin() + r), 0);
+    auto pe = pad3(std::vector<int64_t>(cc.pads.begin() + r, cc.pads.end()), 0);
+    std::array<int64_t, 3> out;
+    for (int i = 0; i < 3; ++i) out[i] = s[i] * (in[i] - 1) + opad[i] + (k[i] - 1) * d[i] + 1 - pb[i] - pe[i];
+    // Gather form: y[o] = sum over (c, taps t) of x[i] * w[c][m][t] where i * s - pb + t * d == o.
+    std::vector<double> expected;
+    const int64_t cg = cc.c / cc.group, mg = cc.m / cc.group;
+    for (int64_t n = 0; n < cc.n; ++n)
+      for (int64_t m = 0; m < cc.m; ++m)
+        for (int64_t o0 = 0; o0 < out[0]; ++o0)
+          for (int64_t o1 = 0; o1 < out[1]; ++o1)
+            for (int64_t o2 = 0; o2 < out[2]; ++o2) {
+              double acc = b[m];
+              for (int64_t c = (m / mg) * cg; c < (m / mg + 1) * cg; ++c)
+                for (int64_t k0 = 0; k0 < k[0]; ++k0)
+                  for (int64_t k1 = 0; k1 < k[1]; ++k1)
+                    for (int64_t k2 = 0; k2 < k[2]; ++k2) {
+                      int64_t t0 = o0 + pb[0] - k0 * d[0], t1 = o1 + pb[1] - k1 * d[1], t2 = o2 + pb[2] - k2 * d[2];
+                      if (t0 % s[0] || t1 % s[1] || t2 % s[2]) continue;
+                      int64_t i0 = t0 / s[0], i1 = t1 / s[1], i2 = t2 / s[2];
+                      if (i0 < 0 || i0 >= in[0] || i1 < 0 || i1 >= in[1] || i2 < 0 || i2 >= in[2]) continue;
+                      acc += x[(((n * cc.c + c) * in[0] + i0) * in[1] + i1) * in[2] + i2] *
+                             w[(((c * mg + m % mg) * k[0] + k0) * k[1] + k1) * k[2] + k2];
+                    }
+              expected.push_back(acc);
+            }
+    ASSERT_EQ(y[0].numel(), static_cast<int64_t>(expected.size())) << "case with " << r << " spatial dims";
+    expect_near(y[0], expected, 1e-12, 1e-12);
+  }
 }
 
 TEST(RefConv, Flops) {
