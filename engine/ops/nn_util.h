@@ -119,6 +119,8 @@ struct Window {
 // The kernel_shape attribute checked against (or, when absent, taken from) the weights' spatial dims.
 inline std::vector<int64_t> conv_kernel_shape(const Node& n, const Shape& w) {
   std::vector<int64_t> wk(w.begin() + 2, w.end());
+  for (int64_t d : wk)
+    if (d < 1) n.fail_node("weights of shape " + shape_str(w) + " have an empty spatial dimension");
   std::vector<int64_t> k = n.attr_ints("kernel_shape");
   if (k.empty()) return wk;
   if (k != wk)

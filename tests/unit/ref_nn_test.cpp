@@ -104,6 +104,7 @@ TEST(RefConv, Errors) {
   EXPECT_FS_ERROR(run_op("Conv", {x, w, f32({2}, {1, 2})}), "must have shape [1]");
   EXPECT_FS_ERROR(run_op("Conv", {x, f32({1, 2, 4, 4}, std::vector<float>(32, 1))}), "kernel extent 4");
   EXPECT_FS_ERROR(run_op("Conv", {i32({1, 1, 2}, {1, 2}), i32({1, 1, 1}, {1})}), "dtype int32 is not allowed");
+  EXPECT_FS_ERROR(run_op("Conv", {x, f32({1, 2, 0, 2}, {})}), "empty spatial dimension");
   EXPECT_FS_ERROR(run_op("Conv", {x, w}, {{"pads", ints({1, 1, 1, 1})}, {"auto_pad", str("VALID")}}),
                   "cannot be combined with auto_pad");
 }
