@@ -78,7 +78,9 @@ std::vector<TensorType> infer_layer_norm(InferContext& ctx) {
   }
   Shape stats = x;
   for (size_t i = static_cast<size_t>(axis); i < stats.size(); ++i) stats[i] = 1;
-  return {{ctx.dtype(0), x}, {stash, stats}, {stash, stats}};
+  std::vector<TensorType> out{{ctx.dtype(0), x}, {stash, stats}, {stash, stats}};
+  out.resize(node.outputs.size());  // Mean and InvStdDev only when asked for
+  return out;
 }
 
 std::vector<TensorType> infer_lrn(InferContext& ctx) {

@@ -42,7 +42,9 @@ std::vector<TensorType> infer_max_pool(InferContext& ctx) {
   if (so != 0 && so != 1)
     ctx.fail_attr("storage_order", "must be 0 (row major) or 1 (column major), got " + std::to_string(so));
   Shape y = pool_output_shape(ctx, pool_window(ctx));
-  return {{ctx.dtype(0), y}, {DType::I64, y}};
+  std::vector<TensorType> out{{ctx.dtype(0), y}, {DType::I64, y}};
+  out.resize(ctx.node().outputs.size());  // Indices only when asked for
+  return out;
 }
 
 std::vector<TensorType> infer_lp_pool(InferContext& ctx) {
