@@ -43,7 +43,7 @@ inline void require_rank_at_least(const InferContext& ctx, size_t i, const char*
     ctx.fail(std::string("input ") + std::to_string(i) + " (" + what + ") must have rank >= " + std::to_string(r) +
              ", got shape " + shape_str(ctx.shape(i)));
 }
-// True when the optional input i exists and has exactly one element (a scalar or [1]).
+// True when a shape holds exactly one element as a scalar or a 1-D [1].
 inline bool is_single(const Shape& s) {
   int64_t n = 1;
   for (int64_t d : s) n *= d;
