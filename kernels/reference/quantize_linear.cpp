@@ -1,5 +1,8 @@
-// Reference QuantizeLinear: y = saturate(round_half_even(x / y_scale) + y_zero_point), the
-// division in double, per tensor or per axis; uint8 output unless the zero point says int8.
+// Reference QuantizeLinear: y = saturate(round_half_even(x / y_scale) + y_zero_point), per tensor
+// or per axis; uint8 output unless the zero point says int8. The quotient is rounded to float32
+// (float64 for double inputs) before rounding to an integer: the spec defines x / y_scale in the
+// input's float type, and a quotient of 25.49999975 in double is exactly 25.5 in float32 (a tie
+// that must round to 26, as ONNX's reference and ONNX Runtime do).
 #include "kernels/reference/nn_util.h"
 
 namespace fs {
@@ -15,7 +18,9 @@ void quantize_linear(KernelContext& ctx) {
   for (int64_t i = 0; i < x.numel(); ++i) {
     int64_t q = p.index(i);
     int64_t zp = ctx.has_input(2) ? ctx.in(2).get_i64(q) : 0;
-    y.set_i64(i, nn_ref::quantize(x.get_f64(i) / scale.get_f64(q), zp, y.dtype()));
+    double quotient = x.get_f64(i) / scale.get_f64(q);
+    if (x.dtype() != DType::F64) quotient = static_cast<float>(quotient);  // one correct float32 rounding
+    y.set_i64(i, nn_ref::quantize(quotient, zp, y.dtype()));
   }
 }
 
