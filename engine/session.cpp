@@ -251,13 +251,16 @@ void Session::run_into(const std::map<std::string, Tensor>& inputs, RunResult& r
   }
   if (ro.profile) res.timings.resize(steps_.size());
   else res.timings.clear();
+  using ms = std::chrono::duration<double, std::milli>;
+  auto run_start = std::chrono::steady_clock::now();
   for (size_t k = 0; k < steps_.size(); ++k) {
     Step& s = steps_[k];
     try {
       if (ro.profile) {
         auto t0 = std::chrono::steady_clock::now();
         s.kernel->run(s.ctx);
-        res.timings[k] = {s.id, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()};
+        auto t1 = std::chrono::steady_clock::now();
+        res.timings[k] = {s.id, ms(t1 - t0).count(), ms(t0 - run_start).count()};
       } else {
         s.kernel->run(s.ctx);
       }
@@ -284,6 +287,7 @@ void Session::run_dynamic(RunResult& res, const RunOptions& ro) {
   for (const Value& v : g.values())
     if (types_.values[v.id] || (v.is_input && slots_[v.id].defined())) slots[v.id] = slots_[v.id];
   res.timings.clear();
+  auto run_start = std::chrono::steady_clock::now();
   std::vector<char> keep(g.values().size(), 0);
   for (ValueId o : g.outputs()) keep[o] = 1;
   for (size_t k = 0; k < types_.order.size(); ++k) {
@@ -315,9 +319,10 @@ void Session::run_dynamic(RunResult& res, const RunOptions& ro) {
         Kernel* kern = kernel_for(id, in, out, consts);
         auto t0 = std::chrono::steady_clock::now();
         kern->run(ctx);
-        if (ro.profile)
-          res.timings.push_back(
-              {id, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()});
+        if (ro.profile) {
+          using ms = std::chrono::duration<double, std::milli>;
+          res.timings.push_back({id, ms(std::chrono::steady_clock::now() - t0).count(), ms(t0 - run_start).count()});
+        }
         for (size_t j = 0; j < n.outputs.size(); ++j)
           if (n.outputs[j] != kNoValue) slots[n.outputs[j]] = std::move(outs[j]);
       } catch (const Error& e) {

@@ -31,7 +31,8 @@ struct RunOptions {
 
 struct NodeTiming {
   NodeId node;
-  double ms;
+  double ms;        // wall time of the node's kernel
+  double start_ms;  // start, relative to the start of the run
 };
 
 struct RunResult {
