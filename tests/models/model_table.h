@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <ostream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -15,6 +16,9 @@ struct ModelEntry {
   std::string preset;  // README "Preprocessing" (with the model-specific input mapping)
   int label_offset;    // output index i is ImageNet class i - offset
 };
+
+// GoogleTest prints parameters with this (instead of their bytes).
+inline void PrintTo(const ModelEntry& m, std::ostream* os) { *os << m.name << " (" << m.preset << ")"; }
 
 inline const std::vector<ModelEntry>& model_table() {
   static const std::vector<ModelEntry> t = {
