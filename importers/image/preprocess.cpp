@@ -206,8 +206,8 @@ void Preprocess::set(std::string_view kv) {
   } else if (key == "mean") {
     mean = parse_triple(key, val);
   } else if (key == "std") {
-    std = parse_triple(key, val);
-    for (double s : std)
+    stddev = parse_triple(key, val);
+    for (double s : stddev)
       if (s == 0) bad_value(key, val, "non-zero numbers");
   } else if (key == "norm_order") {
     if (val == "rgb")
@@ -287,7 +287,7 @@ std::string Preprocess::describe() const {
   r += std::string(" crop_round=") + (crop_round == CropRounding::HalfEven ? "half-even" : "floor");
   r += fmt::format(" interp={} zero_point={}", interp_name(interp), zero_point);
   r += scale_div != 1 ? fmt::format(" scale=1/{}", scale_div) : fmt::format(" scale={}", scale_mul);
-  r += " mean=" + triple_str(mean) + " std=" + triple_str(std);
+  r += " mean=" + triple_str(mean) + " std=" + triple_str(stddev);
   r += std::string(" norm_order=") + (norm_order == NormOrder::Rgb ? "rgb" : "output");
   r += std::string(" layout=") + (layout == ImageLayout::NCHW ? "nchw" : "nhwc") + " dtype=float32";
   return r;
@@ -349,7 +349,7 @@ Tensor images_to_tensor(const std::vector<Image8>& prepared, const Preprocess& p
     src[oc] = p.channels == ChannelOrder::BGR ? 2 - oc : oc;
     int k = p.norm_order == NormOrder::Rgb ? src[oc] : oc;
     mean[oc] = static_cast<float>(p.mean[k]);
-    stdv[oc] = static_cast<float>(p.std[k]);
+    stdv[oc] = static_cast<float>(p.stddev[k]);
   }
   const float zp = static_cast<float>(p.zero_point), div = static_cast<float>(p.scale_div),
               mul = static_cast<float>(p.scale_mul);

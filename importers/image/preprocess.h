@@ -42,14 +42,14 @@ struct Preprocess {
   CropRounding crop_round = CropRounding::HalfEven;  // crop_round=half-even|floor (both crops)
   Interp interp = Interp::PilBilinear;  // interp=pil-bilinear|pil-bicubic|cv-linear|cv-area|cv-cubic|cv-nearest
   // x = ((p - zero_point) / scale_div * scale_mul - mean) / std, each step in float32 (as numpy float32).
-  double zero_point = 0;                            // zero_point=Z
-  double scale_div = 255, scale_mul = 1;            // scale=1/D (a division) or scale=M (a multiplication)
-  std::array<double, 3> mean{0.485, 0.456, 0.406};  // mean=a,b,c or mean=a
-  std::array<double, 3> std{0.229, 0.224, 0.225};   // std=a,b,c or std=a
-  NormOrder norm_order = NormOrder::Rgb;            // norm_order=rgb|output
-  ImageLayout layout = ImageLayout::NCHW;           // layout=nchw|nhwc
-  DType dtype = DType::F32;                         // dtype=float32 (the only one)
-  std::set<std::string> overridden;                 // keys given to set(): fit_to_model leaves them alone
+  double zero_point = 0;                              // zero_point=Z
+  double scale_div = 255, scale_mul = 1;              // scale=1/D (a division) or scale=M (a multiplication)
+  std::array<double, 3> mean{0.485, 0.456, 0.406};    // mean=a,b,c or mean=a
+  std::array<double, 3> stddev{0.229, 0.224, 0.225};  // std=a,b,c or std=a
+  NormOrder norm_order = NormOrder::Rgb;              // norm_order=rgb|output
+  ImageLayout layout = ImageLayout::NCHW;             // layout=nchw|nhwc
+  DType dtype = DType::F32;                           // dtype=float32 (the only one)
+  std::set<std::string> overridden;                   // keys given to set(): fit_to_model leaves them alone
 
   // A named preset; throws Error(InvalidInput) listing the presets when unknown.
   static Preprocess from_preset(std::string_view name);

@@ -45,7 +45,7 @@ Diff compare(const Tensor& got, const Tensor& want, const Preprocess& p) {
   for (int64_t i = 0; i < got.numel(); ++i) {
     int64_t oc = (i / hw) % c;
     int64_t k = p.norm_order == NormOrder::Rgb && p.channels == ChannelOrder::BGR ? 2 - oc : oc;
-    double step = p.scale_mul / p.scale_div / p.std[static_cast<size_t>(k)];
+    double step = p.scale_mul / p.scale_div / p.stddev[static_cast<size_t>(k)];
     double diff = std::fabs(got.get_f64(i) - want.get_f64(i));
     d.max_abs = std::max(d.max_abs, diff);
     d.max_steps = std::max(d.max_steps, diff / std::fabs(step));
