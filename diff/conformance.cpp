@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <regex>
 #include <thread>
 
@@ -50,6 +51,12 @@ std::string index_str(int64_t flat, const Shape& s) {
     flat = s[i] ? flat / s[i] : 0;
   }
   return shape_str(idx);
+}
+
+// ONNX 1.12's test data stores bfloat16 tensors with the UINT16 type code: same bits.
+Tensor as_declared(const Tensor& t, DType declared) {
+  if (t.dtype() == DType::U16 && declared == DType::BF16) return Tensor::wrap(DType::BF16, t.shape(), const_cast<void*>(t.raw())).clone();
+  return t;
 }
 
 // Empty when equal within tolerance; else a description of the worst element.
@@ -121,9 +128,25 @@ std::vector<ConformanceCase> find_cases(const std::vector<std::string>& roots) {
   return out;
 }
 
+// Cases whose stored data contradicts their own model; skipped with the reason (docs/conformance.md).
+const char* known_bad_case(const std::string& name) {
+  static const std::map<std::string, const char*> bad = {
+      {"test_castlike_BFLOAT16_to_FLOAT", "test data feeds 'like' as [1] while the model declares [3,4] (ONNX 1.12)"},
+      {"test_castlike_BFLOAT16_to_FLOAT_expanded", "test data feeds 'like' as [1] while the model declares [3,4]"},
+      {"test_castlike_FLOAT_to_BFLOAT16", "test data feeds 'like' as [1] while the model declares [3,4] (ONNX 1.12)"},
+      {"test_castlike_FLOAT_to_BFLOAT16_expanded", "test data feeds 'like' as [1] while the model declares [3,4]"},
+  };
+  auto it = bad.find(name);
+  return it == bad.end() ? nullptr : it->second;
+}
+
 CaseResult run_case(const ConformanceCase& c, const ConformanceOptions& opt) {
   CaseResult r;
   r.c = c;
+  if (const char* why = known_bad_case(c.name)) {
+    r.detail = std::string("known-bad test data: ") + why;
+    return r;  // Skipped
+  }
   auto t0 = std::chrono::steady_clock::now();
   try {
     auto g = import_onnx(c.model);
@@ -144,7 +167,7 @@ CaseResult run_case(const ConformanceCase& c, const ConformanceOptions& opt) {
           if (i >= in_names.size()) throw Error("more input files than model inputs");
           name = in_names[i];
         }
-        feeds[name] = t;
+        feeds[name] = as_declared(t, g->value(g->find_value(name)).dtype);
       }
       for (size_t i = 0;; ++i) {
         stdfs::path p = stdfs::path(ds) / ("output_" + std::to_string(i) + ".pb");
@@ -156,7 +179,7 @@ CaseResult run_case(const ConformanceCase& c, const ConformanceOptions& opt) {
         throw Error("the model has " + std::to_string(res.outputs.size()) + " outputs, the data set " +
                     std::to_string(expected.size()));
       for (size_t i = 0; i < expected.size(); ++i) {
-        std::string d = compare(res.outputs[i], expected[i],
+        std::string d = compare(res.outputs[i], as_declared(expected[i], res.outputs[i].dtype()),
                                 stdfs::path(ds).filename().string() + " output " + std::to_string(i) + " '" +
                                     g->value(g->outputs()[i]).name + "'",
                                 opt.tolerance);

@@ -235,6 +235,17 @@ std::vector<NodeId> Graph::topo_order() const {
   return order;
 }
 
+bool Graph::inputs_static() const {
+  for (ValueId v : inputs_) {
+    const Value& val = value(v);
+    if (val.constant) continue;
+    if (!val.shape) return false;
+    for (const Dim& d : *val.shape)
+      if (!d.known()) return false;
+  }
+  return true;
+}
+
 void Graph::validate() const {
   for (ValueId o : outputs_) {
     const Value& v = value(o);

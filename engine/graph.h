@@ -110,6 +110,8 @@ class Graph {
 
   // Live nodes in a topological order; throws naming a node on a cycle or an unproduced input.
   std::vector<NodeId> topo_order() const;
+  // True when every fed graph input has a fully known (non-symbolic) shape.
+  bool inputs_static() const;
   // Structural validation: each value produced once, inputs exist, no cycles, outputs produced.
   void validate() const;
   // Drops dead nodes and unused values, renumbering ids.

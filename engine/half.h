@@ -1,6 +1,7 @@
 // IEEE binary16 and bfloat16 <-> float32 conversions (round to nearest even), portable C++.
 #pragma once
 #include <bit>
+#include <cmath>
 #include <cstdint>
 
 namespace fs {
@@ -55,5 +56,18 @@ inline uint16_t float_to_bf16(float f) {
   uint32_t lsb = (x >> 16) & 1u;
   return static_cast<uint16_t>((x + 0x7fffu + lsb) >> 16);
 }
+
+// double -> float with round-to-odd: the float nearest toward zero, its last bit set when inexact.
+// Rounding that to a narrower format (half, bfloat16) then equals one correct rounding of the double.
+inline float double_to_float_odd(double v) {
+  float f = static_cast<float>(v);
+  if (static_cast<double>(f) == v || v != v) return f;
+  if (std::fabs(static_cast<double>(f)) > std::fabs(v)) f = std::nextafter(f, 0.0f);
+  uint32_t b = std::bit_cast<uint32_t>(f) | 1u;
+  return std::bit_cast<float>(b);
+}
+
+inline uint16_t double_to_half(double v) { return float_to_half(double_to_float_odd(v)); }
+inline uint16_t double_to_bf16(double v) { return float_to_bf16(double_to_float_odd(v)); }
 
 }  // namespace fs

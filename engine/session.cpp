@@ -26,8 +26,14 @@ Session::Session(std::shared_ptr<const Graph> graph, SessionOptions opt)
   }
   plans_.resize(g.nodes().size());
   for (auto& p : plans_) p = std::make_unique<NodePlan>();
-  // Symbolic dims not bound by the caller take the value the first run's inputs give them.
-  plan({});
+  // Symbolic dims not bound by the caller are guessed as 1 for a first plan, which validates the
+  // model; when that guess does not fit the model (a Reshape to a constant shape that needs N=2),
+  // planning waits for the first run's real shapes. Static models must plan here.
+  try {
+    plan({});
+  } catch (const Error&) {
+    if (g.inputs_static()) throw;
+  }
 }
 
 Session::~Session() = default;
@@ -57,6 +63,7 @@ void Session::plan(const std::map<std::string, Shape>& input_shapes) {
   io.input_shapes = input_shapes;
   io.default_dim = 1;  // replanned with real shapes at the first run
   io.evaluator = evaluate_node_reference;
+  planned_ = false;
   try {
     types_ = infer_graph(*graph_, io);
   } catch (const Error& e) {
@@ -64,6 +71,7 @@ void Session::plan(const std::map<std::string, Shape>& input_shapes) {
     throw e.with_prefix(graph_->source_file);
   }
   planned_shapes_ = input_shapes;
+  planned_ = true;
   const Graph& g = *graph_;
   last_use_.assign(g.values().size(), -1);
   for (size_t k = 0; k < types_.order.size(); ++k)
@@ -116,7 +124,7 @@ RunResult Session::run(const std::map<std::string, Tensor>& inputs, const RunOpt
   }
   for (const auto& [name, t] : inputs)
     if (!shapes.count(name)) fail(ErrorKind::InvalidInput, "the model has no input named '" + name + "'");
-  if (shapes != planned_shapes_) plan(shapes);  // batch (or any input shape) changed: re-plan
+  if (!planned_ || shapes != planned_shapes_) plan(shapes);  // batch (or any input shape) changed: re-plan
 
   for (const Value& v : g.values())
     if (!slots[v.id].defined() && types_.values[v.id]) slots[v.id] = *types_.values[v.id];

@@ -62,6 +62,7 @@ class Session {
   std::shared_ptr<const Graph> graph_;
   SessionOptions opt_;
   std::map<std::string, Shape> planned_shapes_;
+  bool planned_ = false;  // false until a plan succeeded (symbolic dims guessed as 1 may not fit the model)
   GraphTypes types_;
   std::vector<std::unique_ptr<NodePlan>> plans_;
   std::vector<int> last_use_;  // per value: index in order of its last consumer

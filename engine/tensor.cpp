@@ -130,8 +130,8 @@ int64_t Tensor::get_i64(int64_t i) const {
 void Tensor::set_f64(int64_t i, double v) {
   switch (dtype_) {
     case DType::F32: data<float>()[i] = static_cast<float>(v); return;
-    case DType::F16: data<uint16_t>()[i] = float_to_half(static_cast<float>(v)); return;
-    case DType::BF16: data<uint16_t>()[i] = float_to_bf16(static_cast<float>(v)); return;
+    case DType::F16: data<uint16_t>()[i] = double_to_half(v); return;  // one rounding
+    case DType::BF16: data<uint16_t>()[i] = double_to_bf16(v); return;
     case DType::F64: data<double>()[i] = v; return;
     case DType::Bool: data<uint8_t>()[i] = v != 0.0; return;
     default: {

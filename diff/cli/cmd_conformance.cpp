@@ -2,12 +2,14 @@
 // and stored-output checks of real models; ends with "N passed, N failed, N skipped".
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <thread>
 
 #include "diff/cli/commands.h"
 #include "diff/conformance.h"
+#include "engine/kernel_registry.h"
 
 namespace fs::cli {
 namespace {
@@ -27,6 +29,12 @@ const std::vector<std::string> kDefaultDirs = {
     "/usr/share/libonnx-testdata/data/pytorch-converted", "/usr/share/libonnx-testdata/data/pytorch-operator"};
 
 int run_conformance(const ConfArgs& a) {
+  auto backends = KernelRegistry::instance().backends();
+  if (std::find(backends.begin(), backends.end(), a.backend) == backends.end()) {
+    std::string avail;
+    for (const auto& b : backends) avail += (avail.empty() ? "" : ", ") + b;
+    throw Error(ErrorKind::InvalidInput, "unknown backend '" + a.backend + "' (available: " + avail + ")");
+  }
   ConformanceOptions o;
   o.backend = a.backend;
   o.filter = a.filter;

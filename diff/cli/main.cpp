@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    return app.exit(e) == 0 ? 0 : 1;  // --help/--version: 0; a usage error: 1
   } catch (const fs::Error& e) {
     fs::cli::print_error(e.what());
     return fs::cli::exit_code_for(e);

@@ -111,9 +111,12 @@ std::shared_ptr<Graph> build_graph(const onnx::ModelProto& m, const std::string&
   int opset = -1;
   for (const auto& os : m.opset_import())
     if (os.domain().empty() || os.domain() == "ai.onnx") opset = static_cast<int>(os.version());
+  bool default_nodes = false;
+  for (const auto& np : gp.node()) default_nodes |= np.domain().empty() || np.domain() == "ai.onnx";
   if (opset < 0) {
     if (m.opset_import_size() == 0) opset = 1;  // IR < 3 models: no opset_import means opset 1
-    else fail("the model imports no default-domain (ai.onnx) opset");
+    else if (default_nodes) fail("the model has ai.onnx nodes but imports no default-domain (ai.onnx) opset");
+    else opset = kMaxOpset;  // only custom domains: their ops decide
   }
   if (opset < kMinOpset)
     fail(ErrorKind::Unsupported, "opset " + std::to_string(opset) + " is older than " + std::to_string(kMinOpset) +
@@ -216,7 +219,12 @@ std::shared_ptr<Graph> build_graph(const onnx::ModelProto& m, const std::string&
     InferOptions io;
     io.default_dim = 1;
     io.evaluator = evaluate_node_reference;
-    infer_graph(*g, io);
+    try {
+      infer_graph(*g, io);
+    } catch (const Error&) {
+      // With symbolic input dims the guess (1) may not fit the model: real shapes decide at run time.
+      if (g->inputs_static()) throw;
+    }
   }
   return g;
 }

@@ -39,7 +39,8 @@ void attr_to_input(Graph& g, Node& n, const std::string& attr, size_t slot, DTyp
   else n.inputs.insert(n.inputs.begin() + static_cast<long>(slot), v);
 }
 
-// Clip < 11: min/max attributes (float, defaults -inf/+inf) become inputs 1 and 2 of the input's dtype.
+// Clip < 11: min/max attributes (float, defaults -inf/+inf) become float32 inputs 1 and 2 (the
+// input may be float16/double: Clip accepts bounds of another float type for this reason).
 void clip_attrs(Graph& g, Node& n) {
   attr_to_input(g, n, "min", 1, DType::F32);
   attr_to_input(g, n, "max", 2, DType::F32);
@@ -100,6 +101,8 @@ void upsample(Graph& g, Node& n) {
   n.attrs["mode"] = Attribute::make_string(mode);
   n.attrs["coordinate_transformation_mode"] = Attribute::make_string("asymmetric");
   n.attrs["nearest_mode"] = Attribute::make_string("floor");
+  // Opset-10 nearest rounds up on axes that shrink (scale < 1) and down otherwise (as ONNX Runtime).
+  if (mode == "nearest") n.attrs["legacy_opset10_nearest"] = Attribute::make_int(1);
 }
 
 void rename_scatter(Graph&, Node& n) { n.op_type = "ScatterElements"; }

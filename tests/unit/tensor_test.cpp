@@ -39,6 +39,10 @@ TEST(Tensor, ConversionsRoundOnce) {
   Tensor h(DType::F16, {1});
   h.set_f64(0, 1.0 + 1.0 / 4096);  // halfway between 1 and the next half (1 + 2^-10): ties to even
   EXPECT_EQ(h.get_f64(0), 1.0);
+  // Just above the halfway point between 1 and 1 + 2^-10: rounding through float would lose the
+  // 2^-40 and then tie to even (1.0); one correct rounding gives 1 + 2^-10.
+  h.set_f64(0, 1.0 + std::ldexp(1.0, -11) + std::ldexp(1.0, -40));
+  EXPECT_EQ(h.get_f64(0), 1.0 + std::ldexp(1.0, -10));
   Tensor b(DType::BF16, {1});
   b.set_f64(0, 3.14159265);
   EXPECT_EQ(b.get_f64(0), 3.140625);

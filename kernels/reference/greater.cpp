@@ -1,0 +1,16 @@
+// Reference Greater: z = (a > b), bool, with numpy broadcasting; floats in double, integers in 64 bits.
+#include "kernels/reference/elementwise_util.h"
+
+namespace fs {
+namespace {
+
+void greater(KernelContext& ctx) {
+  ref_elementwise::binary_by_class(
+      ctx, [](double a, double b) { return a > b; }, [](int64_t a, int64_t b) { return a > b; },
+      [](uint64_t a, uint64_t b) { return a > b; });
+}
+
+FS_REGISTER_KERNEL(Greater, "reference", (numeric_dtypes()), greater);
+
+}  // namespace
+}  // namespace fs

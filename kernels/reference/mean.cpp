@@ -1,0 +1,20 @@
+// Reference Mean: elementwise mean of 1..N float inputs with numpy broadcasting, accumulated in
+// double and rounded once.
+#include "kernels/reference/elementwise_util.h"
+
+namespace fs {
+namespace {
+
+void mean(KernelContext& ctx) {
+  Tensor& y = ctx.out(0);
+  ref_elementwise::for_each_broadcast(y.shape(), ctx.inputs, [&](int64_t i, const std::vector<int64_t>& o) {
+    double s = 0;
+    for (size_t j = 0; j < o.size(); ++j) s += ctx.in(j).get_f64(o[j]);
+    ref_elementwise::store(y, i, s / static_cast<double>(o.size()));
+  });
+}
+
+FS_REGISTER_KERNEL(Mean, "reference", (float_dtypes()), mean);
+
+}  // namespace
+}  // namespace fs

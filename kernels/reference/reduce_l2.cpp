@@ -1,0 +1,35 @@
+// Reference ReduceL2: sqrt of the sum of squares. Floating: in double. Integer: the sum of squares
+// is exact (wrapping) int64, its square root truncated toward zero.
+#include "kernels/reference/reduce_util.h"
+
+namespace fs {
+namespace {
+
+void reduce_l2(KernelContext& ctx) {
+  const Tensor& x = ctx.in(0);
+  Tensor& y = ctx.out(0);
+  reduce_ref::ReduceLayout l = reduce_ref::node_layout(ctx);
+  for (size_t o = 0; o < l.base.size(); ++o) {
+    int64_t b = l.base[o];
+    if (is_float(x.dtype())) {
+      double s = 0;
+      for (int64_t off : l.offsets) {
+        double v = x.get_f64(b + off);
+        s += v * v;
+      }
+      y.set_f64(static_cast<int64_t>(o), std::sqrt(s));
+    } else {
+      int64_t s = 0;
+      for (int64_t off : l.offsets) {
+        int64_t v = x.get_i64(b + off);
+        s = reduce_ref::wrap_add(s, reduce_ref::wrap_mul(v, v));
+      }
+      reduce_ref::set_int_from_f64(y, static_cast<int64_t>(o), std::sqrt(reduce_ref::int_to_f64(x.dtype(), s)));
+    }
+  }
+}
+
+FS_REGISTER_KERNEL(ReduceL2, "reference", (numeric_dtypes()), reduce_l2);
+
+}  // namespace
+}  // namespace fs
