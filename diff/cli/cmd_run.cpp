@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "diff/cli/commands.h"
+#include "engine/kernel_registry.h"
 #include "engine/session.h"
 #include "importers/image/npy.h"
 #include "importers/image/preprocess.h"
@@ -166,6 +167,12 @@ void save(const Tensor& t, const std::string& name, const std::string& dir, cons
 }
 
 int run_model(const RunArgs& a) {
+  auto backends = KernelRegistry::instance().backends();
+  if (std::find(backends.begin(), backends.end(), a.backend) == backends.end()) {
+    std::string avail;
+    for (const auto& b : backends) avail += (avail.empty() ? "" : ", ") + b;
+    fail(ErrorKind::InvalidInput, "unknown backend '" + a.backend + "' (available: " + avail + ")");
+  }
   auto g = import_onnx(a.model);
   SessionOptions so;
   so.backend = a.backend;
