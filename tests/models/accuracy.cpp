@@ -2,7 +2,8 @@
 // (default: every 10th image of labels.csv; --all or FLIPSCOPE_ALL_IMAGES=1: all 1,000), with the
 // preset its README defines and Pillow-bilinear resizing, and checks top-1 against ONNX Runtime's
 // predictions.csv (agreement >= 97%, accuracy within 1.5 points) and, with --all, against the
-// README's stated top-1/top-5. Exit code 0 = pass, 1 = fail, 77 = skipped (no shared/ folder).
+// README's stated top-1/top-5. --interp swaps the resize method (a study: other methods may fail the
+// checks). Exit code 0 = pass, 1 = fail, 77 = skipped (no shared/ folder).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -32,6 +33,7 @@ struct Options {
   int jobs = 0;
   std::vector<std::string> models;  // empty = all
   std::string backend = "reference";
+  Interp interp = Interp::PilBilinear;  // the models' reference; others are a study (checks may fail)
 };
 
 struct Sample {
@@ -144,6 +146,7 @@ bool check_model(const test::ModelEntry& m, const std::string& shared, const std
   }
   const Value& input = g->value(g->inputs().at(0));
   Preprocess p = Preprocess::from_preset(m.preset);
+  p.interp = o.interp;
   if (input.shape) p.fit_to_input(*input.shape);
 
   std::vector<std::string> paths;
@@ -204,10 +207,10 @@ int run(const Options& o) {
   for (size_t i = 0; i < rows.size(); ++i)
     if (o.all || i % static_cast<size_t>(o.every) == 0) samples.push_back({rows[i].at(0), std::stoi(rows[i].at(1))});
   fmt::print(
-      "{} images ({}), {} threads, backend {}, interp pil-bilinear; checks: top-1 agreement with ONNX Runtime "
+      "{} images ({}), {} threads, backend {}, interp {}; checks: top-1 agreement with ONNX Runtime "
       ">= {}%, top-1 within {} points of ORT's{}\n",
-      samples.size(), o.all ? "all" : fmt::format("every {}th", o.every), o.jobs, o.backend, kMinAgreement, kMaxGap,
-      o.all ? " and top-1/top-5 within 1.5 points of the README's" : "");
+      samples.size(), o.all ? "all" : fmt::format("every {}th", o.every), o.jobs, o.backend, interp_name(o.interp),
+      kMinAgreement, kMaxGap, o.all ? " and top-1/top-5 within 1.5 points of the README's" : "");
   int failed = 0, ran = 0;
   for (const auto& m : test::model_table()) {
     if (!o.models.empty() && std::find(o.models.begin(), o.models.end(), m.name) == o.models.end()) continue;
@@ -252,13 +255,18 @@ int main(int argc, char** argv) {
       o.models.push_back(value());
     else if (a == "--backend")
       o.backend = value();
+    else if (a == "--interp" && fs::interp_from_name(value()))
+      o.interp = *fs::interp_from_name(argv[i]);
     else {
-      fmt::print(stderr,
-                 "usage: fs_accuracy [--all] [--every K] [--jobs N] [--model NAME]... [--backend B]\n"
-                 "  --all          all 1,000 images (also FLIPSCOPE_ALL_IMAGES=1) and compare with the READMEs\n"
-                 "  --every K      every K-th image of labels.csv (default 10)\n"
-                 "  --jobs N       threads, one Session each (default: number of cores)\n"
-                 "  --model NAME   only this model (repeatable)\n");
+      fmt::print(
+          stderr,
+          "usage: fs_accuracy [--all] [--every K] [--jobs N] [--model NAME]... [--backend B] [--interp M]\n"
+          "  --all          all 1,000 images (also FLIPSCOPE_ALL_IMAGES=1) and compare with the READMEs\n"
+          "  --every K      every K-th image of labels.csv (default 10)\n"
+          "  --jobs N       threads, one Session each (default: number of cores)\n"
+          "  --model NAME   only this model (repeatable)\n"
+          "  --interp M     resize method: pil-bilinear (default: what the models were evaluated with),\n"
+          "                 pil-bicubic, cv-linear, cv-area, cv-cubic, cv-nearest (a study: may fail the checks)\n");
       return 2;
     }
   }
