@@ -13,6 +13,7 @@
 #include "engine/session.h"
 #include "importers/image/npy.h"
 #include "importers/image/preprocess.h"
+#include "diff/default_model.h"
 #include "importers/onnx/onnx_importer.h"
 #include "importers/onnx/tensor_proto.h"
 
@@ -173,7 +174,7 @@ int run_model(const RunArgs& a) {
     for (const auto& b : backends) avail += (avail.empty() ? "" : ", ") + b;
     fail(ErrorKind::InvalidInput, "unknown backend '" + a.backend + "' (available: " + avail + ")");
   }
-  auto g = import_onnx(a.model);
+  auto g = load_model(a.model);  // "default" = the embedded model
   SessionOptions so;
   so.backend = a.backend;
   Session s(g, so);
