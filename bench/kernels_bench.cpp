@@ -3,6 +3,9 @@
 // timed in a loop, GFLOP/s from the op schema's FLOP count. Measures only; never asserts.
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <random>
@@ -11,6 +14,14 @@
 
 #include "engine/kernel_registry.h"
 #include "engine/op_schema.h"
+#include "kernels/cpu/cpu_features.h"
+
+// OpenBLAS (DYNAMIC_ARCH) entry points: the selected core and its re-selection.
+extern "C" {
+char* openblas_get_corename();
+void gotoblas_dynamic_init();
+void gotoblas_dynamic_quit();
+}
 
 namespace fs {
 namespace {
@@ -118,10 +129,25 @@ void run_bound(benchmark::State& state, const Spec& s, const std::string& backen
       benchmark::Counter(static_cast<double>(b->flops) * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// Debian's OpenBLAS 0.3.21 does not recognise this CPU model and falls back to its SSE3 "Prescott"
+// kernels (~33 GFLOP/s single-thread sgemm instead of ~150 with SkylakeX). Unless the user chose a
+// core with OPENBLAS_CORETYPE, re-select one matching the detected ISA before any BLAS call.
+void select_openblas_core() {
+  if (std::getenv("OPENBLAS_CORETYPE") || std::strcmp(openblas_get_corename(), "Prescott") != 0) return;
+  const cpu::CpuFeatures& f = cpu::cpu_features();
+  const char* core = f.avx512f && f.avx512bw && f.avx512vl ? "SkylakeX" : f.avx2 && f.fma ? "Haswell" : nullptr;
+  if (!core) return;
+  setenv("OPENBLAS_CORETYPE", core, 1);
+  gotoblas_dynamic_quit();
+  gotoblas_dynamic_init();
+}
+
 }  // namespace
 }  // namespace fs
 
 int main(int argc, char** argv) {
+  fs::select_openblas_core();
+  std::printf("OpenBLAS core: %s\n", openblas_get_corename());
   for (const fs::Spec& s : fs::specs()) {
     for (int threads : {1, 2})
       benchmark::RegisterBenchmark(("cpu/" + s.name + "/threads:" + std::to_string(threads)).c_str(),

@@ -60,7 +60,7 @@ inline void taps_loop(float* const* y, const float* const* p, const float (&wr)[
 // y_j[i] (+)= sum_t w_j[t] * p_t[i] for i < n, j < MB, with T (compile-time) taps: vectorized along
 // i with the MB x T weights in registers (the tap loop must be unrolled for that). The last partial
 // block runs as a full vector on a local copy (its reads past n stay inside the scratch's slack).
-template <int T, int MB, bool ACC>
+template <Isa I, int T, int MB, bool ACC>
 inline void taps_fixed(float* const* yrows, const float* const* prow, const float* w, int64_t wstride, const float* b,
                        int64_t n) {
   const float* p[T];
@@ -79,11 +79,11 @@ inline void taps_fixed(float* const* yrows, const float* const* prow, const floa
   float* ty[MB];
   for (int j = 0; j < MB; ++j) {
     ty[j] = tmp[j];
-    if (ACC) copy_short(tmp[j], y[j] + nv, n - nv);
+    if (ACC) copy_row<I>(tmp[j], y[j] + nv, n - nv);
   }
   for (int t = 0; t < T; ++t) p[t] += nv;
   taps_loop<T, MB, ACC, true>(ty, p, wr, br, kLanes);
-  for (int j = 0; j < MB; ++j) copy_short(y[j] + nv, tmp[j], n - nv);
+  for (int j = 0; j < MB; ++j) copy_row<I>(y[j] + nv, tmp[j], n - nv);
 }
 
 // Runtime tap count, one output row: y[i] (+)= sum_t w[t] * p_t[i].
@@ -107,7 +107,7 @@ inline void tap_pointers(const DirectConv& a, const float* plane, int64_t oh, co
 }
 
 // MB output channels from m: `rows` rows of n outputs at dst[j] + row * dst_stride.
-template <int T, int MB>
+template <Isa I, int T, int MB>
 inline void block_fixed(const DirectConv& a, const float* planes, int64_t m, float* const* dst, int64_t rows, int64_t n,
                         int64_t dst_stride) {
   const float* p[T];
@@ -120,9 +120,9 @@ inline void block_fixed(const DirectConv& a, const float* planes, int64_t m, flo
       tap_pointers(a, planes + c * a.l.plane(), oh, p);
       const float* w = a.w + m * wstride + c * T;
       if (c == 0)
-        taps_fixed<T, MB, false>(y, p, w, wstride, b, n);
+        taps_fixed<I, T, MB, false>(y, p, w, wstride, b, n);
       else
-        taps_fixed<T, MB, true>(y, p, w, wstride, b, n);
+        taps_fixed<I, T, MB, true>(y, p, w, wstride, b, n);
     }
   }
 }
@@ -137,10 +137,19 @@ inline void block_any(const DirectConv& a, const float* planes, int64_t m, float
       taps_any_row(dst[0] + oh * dst_stride, planes + c * a.l.plane(), a, oh, a.w + (m * a.cg + c) * taps, b, c > 0, n);
 }
 
+template <Isa I>
 inline void transform_planes(const DirectConv& a, const float* x, float* dst) {
   const int64_t hw = a.g.in[1] * a.g.in[2];
   for (int64_t c = 0; c < a.cg; ++c)
-    phase_transform(a.l, x + c * hw, a.g.in[1], a.g.in[2], 0.0f, dst + c * a.l.plane());
+    phase_transform<I>(a.l, x + c * hw, a.g.in[1], a.g.in[2], 0.0f, dst + c * a.l.plane());
+}
+
+template <Isa I>
+inline void compact(const DirectConv& a, const float* flat, int64_t count, float* y) {
+  const int64_t oh = a.g.out[1], ow = a.g.out[2];
+  for (int64_t q = 0; q < count; ++q)
+    for (int64_t r = 0; r < oh; ++r)
+      copy_row<I>(y + (q * oh + r) * ow, flat + q * a.flat_len() + r * a.flat_stride(), ow);
 }
 
 }  // namespace direct_detail
@@ -150,22 +159,27 @@ inline void transform_planes(const DirectConv& a, const float* x, float* dst) {
 #define FS_DIRECT_BLOCK_PARAMS \
   (const DirectConv& a, const float* planes, int64_t m, float* const* dst, int64_t rows, int64_t n, int64_t stride)
 FS_CPU_ISA_VARIANTS(direct_block_9x1, FS_DIRECT_BLOCK_PARAMS,
-                    direct_detail::block_fixed<9, 1>(a, planes, m, dst, rows, n, stride))
+                    direct_detail::block_fixed<kIsa, 9, 1>(a, planes, m, dst, rows, n, stride))
 FS_CPU_ISA_VARIANTS(direct_block_9x4, FS_DIRECT_BLOCK_PARAMS,
-                    direct_detail::block_fixed<9, 4>(a, planes, m, dst, rows, n, stride))
+                    direct_detail::block_fixed<kIsa, 9, 4>(a, planes, m, dst, rows, n, stride))
 FS_CPU_ISA_VARIANTS(direct_block_25x1, FS_DIRECT_BLOCK_PARAMS,
-                    direct_detail::block_fixed<25, 1>(a, planes, m, dst, rows, n, stride))
+                    direct_detail::block_fixed<kIsa, 25, 1>(a, planes, m, dst, rows, n, stride))
 FS_CPU_ISA_VARIANTS(direct_block_25x4, FS_DIRECT_BLOCK_PARAMS,
-                    direct_detail::block_fixed<25, 4>(a, planes, m, dst, rows, n, stride))
+                    direct_detail::block_fixed<kIsa, 25, 4>(a, planes, m, dst, rows, n, stride))
 FS_CPU_ISA_VARIANTS(direct_block_3x1, FS_DIRECT_BLOCK_PARAMS,
-                    direct_detail::block_fixed<3, 1>(a, planes, m, dst, rows, n, stride))
+                    direct_detail::block_fixed<kIsa, 3, 1>(a, planes, m, dst, rows, n, stride))
 FS_CPU_ISA_VARIANTS(direct_block_3x4, FS_DIRECT_BLOCK_PARAMS,
-                    direct_detail::block_fixed<3, 4>(a, planes, m, dst, rows, n, stride))
+                    direct_detail::block_fixed<kIsa, 3, 4>(a, planes, m, dst, rows, n, stride))
 FS_CPU_ISA_VARIANTS(direct_block_any, FS_DIRECT_BLOCK_PARAMS,
                     direct_detail::block_any(a, planes, m, dst, rows, n, stride))
 #undef FS_DIRECT_BLOCK_PARAMS
 FS_CPU_ISA_VARIANTS(direct_transform, (const DirectConv& a, const float* x, float* dst),
-                    direct_detail::transform_planes(a, x, dst))
+                    direct_detail::transform_planes<kIsa>(a, x, dst))
+
+// Copies `count` channels' flat results (rows flat_stride() apart, channels flat_len() apart) into
+// OW-wide output rows.
+FS_CPU_ISA_VARIANTS(direct_compact, (const DirectConv& a, const float* flat, int64_t count, float* y),
+                    direct_detail::compact<kIsa>(a, flat, count, y))
 
 // The functions of one convolution for one ISA: `four` computes 4 output channels at once (null
 // when only `one` exists).
@@ -173,11 +187,13 @@ struct DirectFns {
   void (*one)(const DirectConv&, const float*, int64_t, float* const*, int64_t, int64_t, int64_t) = nullptr;
   void (*four)(const DirectConv&, const float*, int64_t, float* const*, int64_t, int64_t, int64_t) = nullptr;
   void (*transform)(const DirectConv&, const float*, float*) = nullptr;
+  void (*compact)(const DirectConv&, const float*, int64_t, float*) = nullptr;
 };
 
 inline DirectFns direct_fns(Isa isa, int64_t kh, int64_t kw) {
   DirectFns f;
   f.transform = direct_transform_table().pick(isa);
+  f.compact = direct_compact_table().pick(isa);
   if (kh == 3 && kw == 3) {
     f.one = direct_block_9x1_table().pick(isa);
     f.four = direct_block_9x4_table().pick(isa);
@@ -209,10 +225,7 @@ inline void direct_channels(const DirectConv& a, const DirectFns& f, const float
     float* dst[4];
     for (int q = 0; q < mb; ++q) dst[q] = a.flat ? flat_buf + q * n : y + (j + q) * ohw;
     (mb == 4 ? f.four : f.one)(a, scratch, m + j, dst, rows, n, stride);
-    if (a.flat)  // compact rows of stride flat_stride() into OW-wide rows
-      for (int q = 0; q < mb; ++q)
-        for (int64_t oh = 0; oh < a.g.out[1]; ++oh)
-          copy_short(y + (j + q) * ohw + oh * a.g.out[2], dst[q] + oh * a.flat_stride(), a.g.out[2]);
+    if (a.flat) f.compact(a, flat_buf, mb, y + j * ohw);
     j += mb;
   }
 }

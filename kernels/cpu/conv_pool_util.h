@@ -77,7 +77,7 @@ inline void taps_loop(float* y, const float* const* p, bool first, int64_t n) {
 
 // The same for T compile-time taps over a row of n: whole blocks in place, the last partial block
 // as a full vector on a local copy (its reads past n stay inside the scratch's slack).
-template <PoolOp OP, int T>
+template <Isa I, PoolOp OP, int T>
 inline void taps_fixed(float* y, const float* const* prow, bool first, int64_t n) {
   const float* p[T];
   for (int t = 0; t < T; ++t) p[t] = prow[t];
@@ -85,16 +85,16 @@ inline void taps_fixed(float* y, const float* const* prow, bool first, int64_t n
   taps_loop<OP, T, false>(y, p, first, nv);
   if (nv == n) return;
   float tmp[kLanes];
-  if (!first) copy_short(tmp, y + nv, n - nv);
+  if (!first) copy_row<I>(tmp, y + nv, n - nv);
   for (int t = 0; t < T; ++t) p[t] += nv;
   taps_loop<OP, T, true>(tmp, p, first, kLanes);
-  copy_short(y + nv, tmp, n - nv);
+  copy_row<I>(y + nv, tmp, n - nv);
 }
 
 // Any number of taps, one tap at a time (1-tap blocks of the same loop).
-template <PoolOp OP>
+template <Isa I, PoolOp OP>
 inline void taps_any(float* y, const float* const* prow, int64_t taps, bool first, int64_t n) {
-  for (int64_t t = 0; t < taps; ++t) taps_fixed<OP, 1>(y, prow + t, first && t == 0, n);
+  for (int64_t t = 0; t < taps; ++t) taps_fixed<I, OP, 1>(y, prow + t, first && t == 0, n);
 }
 
 // y[i] /= c_dh * c_w[i] (0 where the count is 0).
@@ -108,15 +108,19 @@ inline void divide_counts(float* __restrict y, const float* __restrict cw, float
 }  // namespace pool_detail
 
 #define FS_POOL_ROW_PARAMS (float* y, const float* const* p, int64_t taps, bool first, int64_t n)
-FS_CPU_ISA_VARIANTS(pool_max9, FS_POOL_ROW_PARAMS, (void)taps; pool_detail::taps_fixed<PoolOp::Max, 9>(y, p, first, n))
-FS_CPU_ISA_VARIANTS(pool_max4, FS_POOL_ROW_PARAMS, (void)taps; pool_detail::taps_fixed<PoolOp::Max, 4>(y, p, first, n))
-FS_CPU_ISA_VARIANTS(pool_max_any, FS_POOL_ROW_PARAMS, pool_detail::taps_any<PoolOp::Max>(y, p, taps, first, n))
-FS_CPU_ISA_VARIANTS(pool_avg9, FS_POOL_ROW_PARAMS, (void)taps; pool_detail::taps_fixed<PoolOp::Avg, 9>(y, p, first, n))
-FS_CPU_ISA_VARIANTS(pool_avg4, FS_POOL_ROW_PARAMS, (void)taps; pool_detail::taps_fixed<PoolOp::Avg, 4>(y, p, first, n))
-FS_CPU_ISA_VARIANTS(pool_avg_any, FS_POOL_ROW_PARAMS, pool_detail::taps_any<PoolOp::Avg>(y, p, taps, first, n))
+FS_CPU_ISA_VARIANTS(pool_max9, FS_POOL_ROW_PARAMS, (void)taps;
+                    pool_detail::taps_fixed<kIsa, PoolOp::Max, 9>(y, p, first, n))
+FS_CPU_ISA_VARIANTS(pool_max4, FS_POOL_ROW_PARAMS, (void)taps;
+                    pool_detail::taps_fixed<kIsa, PoolOp::Max, 4>(y, p, first, n))
+FS_CPU_ISA_VARIANTS(pool_max_any, FS_POOL_ROW_PARAMS, pool_detail::taps_any<kIsa, PoolOp::Max>(y, p, taps, first, n))
+FS_CPU_ISA_VARIANTS(pool_avg9, FS_POOL_ROW_PARAMS, (void)taps;
+                    pool_detail::taps_fixed<kIsa, PoolOp::Avg, 9>(y, p, first, n))
+FS_CPU_ISA_VARIANTS(pool_avg4, FS_POOL_ROW_PARAMS, (void)taps;
+                    pool_detail::taps_fixed<kIsa, PoolOp::Avg, 4>(y, p, first, n))
+FS_CPU_ISA_VARIANTS(pool_avg_any, FS_POOL_ROW_PARAMS, pool_detail::taps_any<kIsa, PoolOp::Avg>(y, p, taps, first, n))
 #undef FS_POOL_ROW_PARAMS
 FS_CPU_ISA_VARIANTS(pool_transform, (const PhaseLayout& l, const float* x, int64_t h, int64_t w, float pad, float* dst),
-                    phase_transform(l, x, h, w, pad, dst))
+                    phase_transform<kIsa>(l, x, h, w, pad, dst))
 FS_CPU_ISA_VARIANTS(pool_divide, (float* y, const float* cw, float cdh, int64_t n),
                     pool_detail::divide_counts(y, cw, cdh, n))
 
@@ -157,7 +161,7 @@ class PoolRunner {
       for (int64_t oh = 0; oh < g.out[1]; ++oh) {
         float* yr = y + (od * g.out[1] + oh) * ow;
         if (kd.lo >= kd.hi) {
-          fill_short(yr, pad, ow);
+          std::fill(yr, yr + ow, pad);
           continue;
         }
         for (int64_t t = kd.lo; t < kd.hi; ++t) {

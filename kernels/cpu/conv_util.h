@@ -1,6 +1,7 @@
 // Shared helpers of the cpu conv-family kernels (conv, pools, gemm, norms, softmax): ISA choice,
 // geometry padded to 3-D, per-thread scratch, constant-input snapshots and the padded "phase plane".
 #pragma once
+#include <immintrin.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -51,14 +52,21 @@ struct IsaTable {
 };
 
 // Defines NAME_generic / NAME_avx2 / NAME_avx512 wrappers of the body (statements using the
-// parameters; may contain commas), each compiled for its ISA with everything it calls inlined, and
-// NAME_table(). Keep each body to one hot loop nest: GCC leaves loops scalar in very large
-// flattened functions.
+// parameters; may contain commas; `kIsa` names the variant's ISA), each compiled for its ISA with
+// everything it calls inlined, and NAME_table(). Keep each body to one hot loop nest: GCC leaves loops scalar in very
+// large flattened functions.
 #define FS_CPU_ISA_VARIANTS(NAME, PARAMS, ...)                                                                         \
-  [[gnu::flatten]] inline void NAME##_generic PARAMS { __VA_ARGS__; }                                                  \
-  [[gnu::flatten, gnu::target("avx2,fma")]] inline void NAME##_avx2 PARAMS { __VA_ARGS__; }                            \
+  [[gnu::flatten]] inline void NAME##_generic PARAMS {                                                                 \
+    [[maybe_unused]] constexpr ::fs::cpu::Isa kIsa = ::fs::cpu::Isa::Generic;                                          \
+    __VA_ARGS__;                                                                                                       \
+  }                                                                                                                    \
+  [[gnu::flatten, gnu::target("avx2,fma")]] inline void NAME##_avx2 PARAMS {                                           \
+    [[maybe_unused]] constexpr ::fs::cpu::Isa kIsa = ::fs::cpu::Isa::Avx2;                                             \
+    __VA_ARGS__;                                                                                                       \
+  }                                                                                                                    \
   [[gnu::flatten,                                                                                                      \
     gnu::target("avx512f,avx512vl,avx512bw,avx512dq,fma,prefer-vector-width=512")]] inline void NAME##_avx512 PARAMS { \
+    [[maybe_unused]] constexpr ::fs::cpu::Isa kIsa = ::fs::cpu::Isa::Avx512;                                           \
     __VA_ARGS__;                                                                                                       \
   }                                                                                                                    \
   inline auto NAME##_table() {                                                                                         \
@@ -106,15 +114,44 @@ inline Range valid_outputs(int64_t count, int64_t s, int64_t off, int64_t limit)
 }
 
 // ---- short rows ------------------------------------------------------------------------------
-// Copies and fills of a few dozen floats, written so that they stay inline loops: GCC turns plain
-// copy / zero-fill loops into memcpy / memset calls, whose overhead dominates rows this short. The
-// copy adds +0.0f (which only turns -0.0 into +0.0); the fill value is hidden from constant folding.
+// Copies and fills of a few dozen floats. Plain loops would become memcpy / memset calls, whose
+// overhead dominates rows this short; AVX-512 variants use masked moves, the others loops that stay
+// inline (the copy adds +0.0f, which only turns -0.0 into +0.0; the fill value is hidden from
+// constant folding).
 inline void copy_short(float* __restrict o, const float* __restrict s, int64_t n) {
   for (int64_t i = 0; i < n; ++i) o[i] = s[i] + 0.0f;
 }
 inline void fill_short(float* __restrict o, float v, int64_t n) {
   asm("" : "+x"(v));
   for (int64_t i = 0; i < n; ++i) o[i] = v;
+}
+[[gnu::target("avx512f")]] inline void copy_masked(float* o, const float* s, int64_t n) {
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) _mm512_storeu_ps(o + i, _mm512_loadu_ps(s + i));
+  if (i < n) {
+    const __mmask16 m = static_cast<__mmask16>((1u << (n - i)) - 1);
+    _mm512_mask_storeu_ps(o + i, m, _mm512_maskz_loadu_ps(m, s + i));
+  }
+}
+[[gnu::target("avx512f")]] inline void fill_masked(float* o, float v, int64_t n) {
+  const __m512 b = _mm512_set1_ps(v);
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) _mm512_storeu_ps(o + i, b);
+  if (i < n) _mm512_mask_storeu_ps(o + i, static_cast<__mmask16>((1u << (n - i)) - 1), b);
+}
+template <Isa I>
+inline void copy_row(float* o, const float* s, int64_t n) {
+  if constexpr (I == Isa::Avx512)
+    copy_masked(o, s, n);
+  else
+    copy_short(o, s, n);
+}
+template <Isa I>
+inline void fill_row(float* o, float v, int64_t n) {
+  if constexpr (I == Isa::Avx512)
+    fill_masked(o, v, n);
+  else
+    fill_short(o, v, n);
 }
 
 // ---- scratch ---------------------------------------------------------------------------------
@@ -184,6 +221,7 @@ inline PhaseLayout phase_layout(const Geom3& g) {
 }
 
 // Writes the phase plane of the H x W plane x into dst (l.plane() floats).
+template <Isa I>
 inline void phase_transform(const PhaseLayout& l, const float* __restrict x, int64_t h, int64_t w, float pad,
                             float* __restrict dst) {
   for (int64_t p = 0; p < l.phases; ++p) {
@@ -194,19 +232,19 @@ inline void phase_transform(const PhaseLayout& l, const float* __restrict x, int
       float* __restrict o = dst + r * l.row_stride() + p * l.len;
       const int64_t ih = r - l.pt;
       if (ih < 0 || ih >= h) {
-        fill_short(o, pad, l.len);
+        fill_row<I>(o, pad, l.len);
         continue;
       }
       const float* __restrict src = x + ih * w + off;
-      fill_short(o, pad, v.lo);
+      fill_row<I>(o, pad, v.lo);
       if (l.phases == 1) {
-        copy_short(o + v.lo, src + v.lo, v.hi - v.lo);
+        copy_row<I>(o + v.lo, src + v.lo, v.hi - v.lo);
       } else if (l.phases == 2) {
         for (int64_t j = v.lo; j < v.hi; ++j) o[j] = src[2 * j];
       } else {
         for (int64_t j = v.lo; j < v.hi; ++j) o[j] = src[j * l.phases];
       }
-      fill_short(o + v.hi, pad, l.len - v.hi);
+      fill_row<I>(o + v.hi, pad, l.len - v.hi);
     }
   }
 }

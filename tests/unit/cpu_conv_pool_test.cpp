@@ -86,6 +86,21 @@ TEST(CpuPool, MaxPoolNaN) {
   expect_cpu_matches_reference(c);
 }
 
+TEST(CpuPool, MaxPool8Bit) {
+  std::mt19937 gen(11);
+  for (DType dt : {DType::U8, DType::I8}) {
+    uint32_t seed = 550;
+    for (const PoolSpec& s : pool_specs()) {
+      CpuCase c = pool_case("MaxPool", s, seed, 1 + seed % 2);
+      ++seed;
+      Tensor x(dt, c.inputs[0].shape());
+      for (int64_t i = 0; i < x.numel(); ++i) x.set_i64(i, static_cast<int64_t>(gen() % 256) - (dt == DType::I8) * 128);
+      c.inputs[0] = x;
+      expect_cpu_matches_reference(c, std::string(dtype_name(dt)));
+    }
+  }
+}
+
 TEST(CpuPool, Global) {
   uint32_t seed = 600;
   for (const Shape& s : std::vector<Shape>{
