@@ -48,22 +48,32 @@ inline PoolPlan pool_plan(const nn::Window& w, PoolOp op, bool count_include_pad
 
 namespace pool_detail {
 
-// Max that propagates NaN from either side (like the reference / numpy.max).
-inline float max_nan(float a, float x) { return (x > a || x != x) ? x : a; }
+// How taps combine: a plain max (one instruction; for planes without NaN), a max that propagates
+// NaN from either side (like the reference / numpy.max; a few instructions), or a sum.
+enum class Reduce { Max, MaxNaN, Sum };
 
-template <PoolOp OP>
+template <Reduce R>
 inline float combine(float a, float x) {
-  if constexpr (OP == PoolOp::Max)
-    return max_nan(a, x);
+  if constexpr (R == Reduce::Max)
+    return x > a ? x : a;
+  else if constexpr (R == Reduce::MaxNaN)
+    return (x > a || x != x) ? x : a;
   else
     return a + x;
+}
+
+// *any = 1 when x[0..n) holds a NaN.
+inline void has_nan(const float* __restrict x, int64_t n, int* any) {
+  int bad = 0;
+  for (int64_t i = 0; i < n; ++i) bad |= x[i] != x[i];
+  *any = bad;
 }
 
 // Vector width of the row loops: rows are split into whole 16-lane blocks and one padded tail.
 constexpr int64_t kLanes = 16;
 
 // y[i] = first ? reduce_t p_t[i] : op(y[i], reduce_t p_t[i]) for i < n (kLanes when TAIL).
-template <PoolOp OP, int T, bool TAIL>
+template <Reduce OP, int T, bool TAIL>
 inline void taps_loop(float* y, const float* const* p, bool first, int64_t n) {
   const int64_t count = TAIL ? kLanes : n;
 #pragma omp simd
@@ -77,7 +87,7 @@ inline void taps_loop(float* y, const float* const* p, bool first, int64_t n) {
 
 // The same for T compile-time taps over a row of n: whole blocks in place, the last partial block
 // as a full vector on a local copy (its reads past n stay inside the scratch's slack).
-template <Isa I, PoolOp OP, int T>
+template <Isa I, Reduce OP, int T>
 inline void taps_fixed(float* y, const float* const* prow, bool first, int64_t n) {
   const float* p[T];
   for (int t = 0; t < T; ++t) p[t] = prow[t];
@@ -92,7 +102,7 @@ inline void taps_fixed(float* y, const float* const* prow, bool first, int64_t n
 }
 
 // Any number of taps, one tap at a time (1-tap blocks of the same loop).
-template <Isa I, PoolOp OP>
+template <Isa I, Reduce OP>
 inline void taps_any(float* y, const float* const* prow, int64_t taps, bool first, int64_t n) {
   for (int64_t t = 0; t < taps; ++t) taps_fixed<I, OP, 1>(y, prow + t, first && t == 0, n);
 }
@@ -109,18 +119,27 @@ inline void divide_counts(float* __restrict y, const float* __restrict cw, float
 
 #define FS_POOL_ROW_PARAMS (float* y, const float* const* p, int64_t taps, bool first, int64_t n)
 FS_CPU_ISA_VARIANTS(pool_max9, FS_POOL_ROW_PARAMS, (void)taps;
-                    pool_detail::taps_fixed<kIsa, PoolOp::Max, 9>(y, p, first, n))
+                    pool_detail::taps_fixed<kIsa, pool_detail::Reduce::Max, 9>(y, p, first, n))
 FS_CPU_ISA_VARIANTS(pool_max4, FS_POOL_ROW_PARAMS, (void)taps;
-                    pool_detail::taps_fixed<kIsa, PoolOp::Max, 4>(y, p, first, n))
-FS_CPU_ISA_VARIANTS(pool_max_any, FS_POOL_ROW_PARAMS, pool_detail::taps_any<kIsa, PoolOp::Max>(y, p, taps, first, n))
+                    pool_detail::taps_fixed<kIsa, pool_detail::Reduce::Max, 4>(y, p, first, n))
+FS_CPU_ISA_VARIANTS(pool_max_any, FS_POOL_ROW_PARAMS,
+                    pool_detail::taps_any<kIsa, pool_detail::Reduce::Max>(y, p, taps, first, n))
+FS_CPU_ISA_VARIANTS(pool_maxnan9, FS_POOL_ROW_PARAMS, (void)taps;
+                    pool_detail::taps_fixed<kIsa, pool_detail::Reduce::MaxNaN, 9>(y, p, first, n))
+FS_CPU_ISA_VARIANTS(pool_maxnan4, FS_POOL_ROW_PARAMS, (void)taps;
+                    pool_detail::taps_fixed<kIsa, pool_detail::Reduce::MaxNaN, 4>(y, p, first, n))
+FS_CPU_ISA_VARIANTS(pool_maxnan_any, FS_POOL_ROW_PARAMS,
+                    pool_detail::taps_any<kIsa, pool_detail::Reduce::MaxNaN>(y, p, taps, first, n))
 FS_CPU_ISA_VARIANTS(pool_avg9, FS_POOL_ROW_PARAMS, (void)taps;
-                    pool_detail::taps_fixed<kIsa, PoolOp::Avg, 9>(y, p, first, n))
+                    pool_detail::taps_fixed<kIsa, pool_detail::Reduce::Sum, 9>(y, p, first, n))
 FS_CPU_ISA_VARIANTS(pool_avg4, FS_POOL_ROW_PARAMS, (void)taps;
-                    pool_detail::taps_fixed<kIsa, PoolOp::Avg, 4>(y, p, first, n))
-FS_CPU_ISA_VARIANTS(pool_avg_any, FS_POOL_ROW_PARAMS, pool_detail::taps_any<kIsa, PoolOp::Avg>(y, p, taps, first, n))
+                    pool_detail::taps_fixed<kIsa, pool_detail::Reduce::Sum, 4>(y, p, first, n))
+FS_CPU_ISA_VARIANTS(pool_avg_any, FS_POOL_ROW_PARAMS,
+                    pool_detail::taps_any<kIsa, pool_detail::Reduce::Sum>(y, p, taps, first, n))
 #undef FS_POOL_ROW_PARAMS
 FS_CPU_ISA_VARIANTS(pool_transform, (const PhaseLayout& l, const float* x, int64_t h, int64_t w, float pad, float* dst),
                     phase_transform<kIsa>(l, x, h, w, pad, dst))
+FS_CPU_ISA_VARIANTS(pool_has_nan, (const float* x, int64_t n, int* any), pool_detail::has_nan(x, n, any))
 FS_CPU_ISA_VARIANTS(pool_divide, (float* y, const float* cw, float cdh, int64_t n),
                     pool_detail::divide_counts(y, cw, cdh, n))
 
@@ -135,6 +154,10 @@ class PoolRunner {
     row_ = taps == 9   ? (max ? pool_max9_table() : pool_avg9_table()).pick(isa_)
            : taps == 4 ? (max ? pool_max4_table() : pool_avg4_table()).pick(isa_)
                        : (max ? pool_max_any_table() : pool_avg_any_table()).pick(isa_);
+    row_nan_ = taps == 9   ? pool_maxnan9_table().pick(isa_)
+               : taps == 4 ? pool_maxnan4_table().pick(isa_)
+                           : pool_maxnan_any_table().pick(isa_);
+    has_nan_ = pool_has_nan_table().pick(isa_);
     transform_ = pool_transform_table().pick(isa_);
     divide_ = pool_divide_table().pick(isa_);
     scratch_.reserve(threads, pp.scratch_floats());
@@ -154,6 +177,9 @@ class PoolRunner {
     const PhaseLayout& l = pp.l;
     const float pad = pp.op == PoolOp::Max ? -std::numeric_limits<float>::infinity() : 0.0f;
     const int64_t hw = g.in[1] * g.in[2], taps = g.k[1] * g.k[2], ow = g.out[2];
+    int nan = 0;  // MaxPool: planes with a NaN take the NaN-propagating rows
+    if (pp.op == PoolOp::Max) has_nan_(x, g.in_vol(), &nan);
+    const auto row = nan ? row_nan_ : row_;
     for (int64_t id = 0; id < g.in[0]; ++id)
       transform_(l, x + id * hw, g.in[1], g.in[2], pad, scratch + id * l.plane());
     for (int64_t od = 0; od < g.out[0]; ++od) {
@@ -169,7 +195,7 @@ class PoolRunner {
           int64_t q = 0;
           for (int64_t kh = 0; kh < g.k[1]; ++kh)
             for (int64_t kw = 0; kw < g.k[2]; ++kw) pt[q++] = plane + l.tap_offset(oh, g.s[1], kh, g.d[1], kw, g.d[2]);
-          row_(yr, pt, taps, t == kd.lo, ow);
+          row(yr, pt, taps, t == kd.lo, ow);
         }
         if (pp.op == PoolOp::Avg) divide_(yr, pp.count_w.data(), pp.count_dh(od, oh), ow);
       }
@@ -178,6 +204,8 @@ class PoolRunner {
 
   Isa isa_;
   void (*row_)(float*, const float* const*, int64_t, bool, int64_t) = nullptr;
+  void (*row_nan_)(float*, const float* const*, int64_t, bool, int64_t) = nullptr;
+  void (*has_nan_)(const float*, int64_t, int*) = nullptr;
   void (*transform_)(const PhaseLayout&, const float*, int64_t, int64_t, float, float*) = nullptr;
   void (*divide_)(float*, const float*, float, int64_t) = nullptr;
   ThreadScratch scratch_, ptrs_;
