@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <limits>
+#include <numeric>
 #include <type_traits>
 #include <vector>
 
@@ -212,9 +214,10 @@ void via_f32(KernelContext& ctx, Fn&& fn) {
 
 // ---- small shape helpers -----------------------------------------------------------------------
 inline int64_t numel_of(const Shape& s, size_t from = 0, size_t to = SIZE_MAX) {
-  int64_t n = 1;
-  for (size_t i = from; i < std::min(to, s.size()); ++i) n *= s[i];
-  return n;
+  to = std::min(to, s.size());
+  if (from >= to) return 1;
+  return std::accumulate(s.begin() + static_cast<std::ptrdiff_t>(from), s.begin() + static_cast<std::ptrdiff_t>(to),
+                         int64_t{1}, std::multiplies<int64_t>());
 }
 
 // A possibly negative axis made non-negative against rank r (the schema validated the range).
