@@ -65,6 +65,14 @@ std::vector<TensorType> infer_node(const Node& node, const std::vector<TensorTyp
   return out;
 }
 
+int64_t node_flops(const Node& n, const std::vector<TensorType>& in, const std::vector<TensorType>& out) {
+  const OpSchema* s = OpRegistry::instance().find(n.op_type);
+  if (s && s->flops) return s->flops(n, in, out);
+  int64_t e = 0;
+  for (const auto& o : out) e += o.dtype == DType::Undefined ? 0 : checked_numel(o.shape);
+  return e;
+}
+
 Shape broadcast_shapes(const InferContext& ctx, const std::vector<Shape>& shapes) {
   size_t r = 0;
   for (const auto& s : shapes) r = std::max(r, s.size());

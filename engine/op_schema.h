@@ -100,6 +100,9 @@ std::vector<TensorType> infer_node(const Node& node, const std::vector<TensorTyp
                                    const std::vector<const Tensor*>& values,
                                    std::map<size_t, Tensor>* out_values = nullptr);
 
+// FLOPs of one execution of a node (its schema's flops function, else one per output element).
+int64_t node_flops(const Node& n, const std::vector<TensorType>& in, const std::vector<TensorType>& out);
+
 // ---- helpers shared by schemas -------------------------------------------------------------
 // Numpy-style multidirectional broadcast; fails naming the node on mismatch.
 Shape broadcast_shapes(const InferContext& ctx, const std::vector<Shape>& shapes);

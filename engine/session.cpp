@@ -3,11 +3,15 @@
 #include <algorithm>
 #include <set>
 
+#include "engine/limits.h"
+#include "engine/memory_plan.h"
+
 namespace fs {
 
-struct Session::NodePlan {
-  // Kernel cache keyed by the key dtype (a node's dtypes only change when an input dtype does).
-  std::map<DType, std::unique_ptr<Kernel>> kernels;
+struct Session::Step {
+  NodeId id;
+  Kernel* kernel;
+  KernelContext ctx;
 };
 
 Session::Session(std::shared_ptr<const Graph> graph, SessionOptions opt)
@@ -24,8 +28,6 @@ Session::Session(std::shared_ptr<const Graph> graph, SessionOptions opt)
     std::string f = g.source_file.empty() ? "" : g.source_file + ": ";
     fail(ErrorKind::Unsupported, f + "unsupported on backend '" + opt_.backend + "': " + missing);
   }
-  plans_.resize(g.nodes().size());
-  for (auto& p : plans_) p = std::make_unique<NodePlan>();
   // Symbolic dims not bound by the caller are guessed as 1 for a first plan, which validates the
   // model; when that guess does not fit the model (a Reshape to a constant shape that needs N=2),
   // planning waits for the first run's real shapes. Static models must plan here.
@@ -57,49 +59,149 @@ std::vector<std::string> Session::output_names() const {
   return r;
 }
 
+std::optional<TensorType> Session::value_type(ValueId v) const {
+  if (v < 0 || static_cast<size_t>(v) >= types_.types.size()) return std::nullopt;
+  return types_.types[v];
+}
+
+namespace {
+Error with_context(const Error& e, const Node& n, const std::string& file) {
+  std::string msg = e.what();
+  bool has_node = msg.rfind("node '", 0) == 0 || (!file.empty() && msg.rfind(file + ": ", 0) == 0);
+  Error err = has_node ? e : e.with_prefix(n.label());
+  return file.empty() || std::string(err.what()).rfind(file + ": ", 0) == 0 ? err : err.with_prefix(file);
+}
+
+std::string type_key(NodeId id, const std::vector<TensorType>& in) {
+  std::string k = std::to_string(id);
+  for (const auto& t : in) k += "|" + std::string(dtype_name(t.dtype)) + shape_str(t.shape);
+  return k;
+}
+}  // namespace
+
 void Session::plan(const std::map<std::string, Shape>& input_shapes) {
+  planned_ = false;
+  static_plan_ = false;
+  steps_.clear();
+  kernels_.clear();  // kernels may size scratch buffers from shapes: a new plan creates them anew
+  arena_ = Tensor();
   InferOptions io;
   io.dims = opt_.dims;
   io.input_shapes = input_shapes;
   io.default_dim = 1;  // replanned with real shapes at the first run
   io.evaluator = evaluate_node_reference;
-  planned_ = false;
   try {
     types_ = infer_graph(*graph_, io);
   } catch (const Error& e) {
     if (graph_->source_file.empty()) throw;
     throw e.with_prefix(graph_->source_file);
   }
-  planned_shapes_ = input_shapes;
-  planned_ = true;
   const Graph& g = *graph_;
   last_use_.assign(g.values().size(), -1);
   for (size_t k = 0; k < types_.order.size(); ++k)
     for (ValueId i : g.node(types_.order[k]).inputs)
       if (i != kNoValue) last_use_[i] = static_cast<int>(k);
+  slots_.assign(g.values().size(), Tensor());
+  for (const Value& v : g.values())
+    if (types_.values[v.id]) slots_[v.id] = *types_.values[v.id];
+  bool all_known = true;
+  for (NodeId id : types_.order) {
+    if (types_.deferred[id]) all_known = false;
+    for (ValueId o : g.node(id).outputs)
+      if (o != kNoValue && !types_.types[o]) all_known = false;
+  }
+  for (ValueId v : g.inputs())
+    if (!types_.types[v]) all_known = false;
+  if (all_known) plan_static();
+  planned_shapes_ = input_shapes;
+  planned_ = true;
+}
+
+void Session::plan_static() {
+  const Graph& g = *graph_;
+  // Values a step computes (not constants, not folded, not fed): lifetimes over step indices.
+  std::vector<BufferRequest> reqs;
+  std::vector<ValueId> req_value;
+  std::vector<NodeId> exec;
+  for (NodeId id : types_.order) {
+    bool folded = true;
+    for (ValueId o : g.node(id).outputs)
+      if (o != kNoValue && !slots_[o].defined()) folded = false;
+    if (!folded) exec.push_back(id);
+  }
+  std::vector<int> step_of(g.nodes().size(), -1);
+  for (size_t k = 0; k < exec.size(); ++k) step_of[exec[k]] = static_cast<int>(k);
+  std::vector<int> last(g.values().size(), -1);
+  for (size_t k = 0; k < exec.size(); ++k)
+    for (ValueId i : g.node(exec[k]).inputs)
+      if (i != kNoValue) last[i] = static_cast<int>(k);
+  for (ValueId o : g.outputs()) last[o] = static_cast<int>(exec.size());  // outputs survive the run
+  for (size_t k = 0; k < exec.size(); ++k) {
+    for (ValueId o : g.node(exec[k]).outputs) {
+      if (o == kNoValue) continue;
+      const TensorType& t = *types_.types[o];
+      size_t bytes = static_cast<size_t>(checked_numel(t.shape)) * dtype_size(t.dtype);
+      reqs.push_back({bytes, static_cast<int>(k), std::max(last[o], static_cast<int>(k))});
+      req_value.push_back(o);
+    }
+  }
+  MemoryPlan mp = plan_memory(reqs);
+  arena_ = Tensor(DType::U8, {static_cast<int64_t>(std::max<size_t>(mp.total_bytes, 1))});
+  auto* base = static_cast<uint8_t*>(arena_.raw());
+  for (size_t r = 0; r < reqs.size(); ++r) {
+    const TensorType& t = *types_.types[req_value[r]];
+    slots_[req_value[r]] = Tensor::wrap(t.dtype, t.shape, base + mp.offsets[r]);
+  }
+  steps_.reserve(exec.size());
+  for (NodeId id : exec) {
+    const Node& n = g.node(id);
+    std::vector<TensorType> in, out;
+    std::vector<const Tensor*> ins, consts;
+    for (ValueId i : n.inputs) {
+      in.push_back(i == kNoValue ? TensorType{} : *types_.types[i]);
+      ins.push_back(i == kNoValue ? nullptr : &slots_[i]);
+      consts.push_back(i != kNoValue && types_.values[i] ? &slots_[i] : nullptr);
+    }
+    std::vector<Tensor*> outs;
+    for (ValueId o : n.outputs) {
+      out.push_back(o == kNoValue ? TensorType{} : *types_.types[o]);
+      outs.push_back(o == kNoValue ? nullptr : &slots_[o]);
+    }
+    Kernel* k;
+    try {
+      k = kernel_for(id, in, out, consts);
+    } catch (const Error& e) {
+      throw with_context(e, n, g.source_file);
+    }
+    steps_.push_back(Step{id, k, KernelContext{n, std::move(ins), std::move(outs), opt_.threads}});
+  }
+  static_plan_ = true;
 }
 
 Kernel* Session::kernel_for(NodeId id, const std::vector<TensorType>& in, const std::vector<TensorType>& out,
                             const std::vector<const Tensor*>& consts) {
   const Node& n = graph_->node(id);
-  DType key = kernel_key_dtype(in, out);
-  auto& cache = plans_[id]->kernels;
-  if (auto it = cache.find(key); it != cache.end()) return it->second.get();
+  std::string key = type_key(id, in);
+  if (auto it = kernels_.find(key); it != kernels_.end()) return it->second.get();
+  DType kd = kernel_key_dtype(in, out);
   const std::string& be = backend_of(n);
-  for (const KernelDef* d : KernelRegistry::instance().find(n.op_type, be, key)) {
+  for (const KernelDef* d : KernelRegistry::instance().find(n.op_type, be, kd)) {
     if (auto k = d->factory(n, in, consts)) {
       Kernel* raw = k.get();
-      cache[key] = std::move(k);
+      kernels_[key] = std::move(k);
       return raw;
     }
   }
-  fail(ErrorKind::Unsupported, n.label() + ": no '" + be + "' kernel for dtype " + std::string(dtype_name(key)));
+  fail(ErrorKind::Unsupported, n.label() + ": no '" + be + "' kernel for dtype " + std::string(dtype_name(kd)) +
+                                   (KernelRegistry::instance().find(n.op_type, be, kd).empty()
+                                        ? ""
+                                        : " with these attributes/shapes"));
 }
 
-RunResult Session::run(const std::map<std::string, Tensor>& inputs, const RunOptions& ro) {
+bool Session::feed(const std::map<std::string, Tensor>& inputs) {
   const Graph& g = *graph_;
-  std::vector<Tensor> slots(g.values().size());
-  std::map<std::string, Shape> shapes;
+  bool match = planned_;
+  size_t fed = 0;
   for (ValueId v : g.inputs()) {
     const Value& val = g.value(v);
     auto it = inputs.find(val.name);
@@ -107,6 +209,7 @@ RunResult Session::run(const std::map<std::string, Tensor>& inputs, const RunOpt
       if (val.constant) continue;
       fail(ErrorKind::InvalidInput, "input '" + val.name + "' was not given");
     }
+    ++fed;
     const Tensor& t = it->second;
     if (t.dtype() != val.dtype)
       fail(ErrorKind::InvalidInput, "input '" + val.name + "': expected " + std::string(dtype_name(val.dtype)) +
@@ -119,17 +222,72 @@ RunResult Session::run(const std::map<std::string, Tensor>& inputs, const RunOpt
         fail(ErrorKind::InvalidInput, "input '" + val.name + "': expected shape " + sym_shape_str(s) + ", got " +
                                           shape_str(t.shape()));
     }
-    shapes[val.name] = t.shape();
-    slots[v] = t;
+    if (match) {
+      auto p = planned_shapes_.find(val.name);
+      match = p != planned_shapes_.end() && p->second == t.shape();
+    }
   }
-  for (const auto& [name, t] : inputs)
-    if (!shapes.count(name)) fail(ErrorKind::InvalidInput, "the model has no input named '" + name + "'");
-  if (!planned_ || shapes != planned_shapes_) plan(shapes);  // batch (or any input shape) changed: re-plan
+  if (fed != inputs.size())
+    for (const auto& [name, t] : inputs) {
+      ValueId v = g.find_value(name);
+      if (v == kNoValue || !g.value(v).is_input) fail(ErrorKind::InvalidInput, "the model has no input named '" + name + "'");
+    }
+  if (!match) {
+    std::map<std::string, Shape> shapes;
+    for (const auto& [name, t] : inputs) shapes[name] = t.shape();
+    plan(shapes);  // batch (or any input shape) changed: re-plan
+  }
+  for (ValueId v : g.inputs())
+    if (auto it = inputs.find(g.value(v).name); it != inputs.end()) slots_[v] = it->second;
+  return true;
+}
 
+void Session::run_into(const std::map<std::string, Tensor>& inputs, RunResult& res, const RunOptions& ro) {
+  const Graph& g = *graph_;
+  feed(inputs);
+  if (!static_plan_ || ro.capture_all) {
+    run_dynamic(res, ro);
+    return;
+  }
+  if (ro.profile) res.timings.resize(steps_.size());
+  else res.timings.clear();
+  using ms = std::chrono::duration<double, std::milli>;
+  auto run_start = std::chrono::steady_clock::now();
+  for (size_t k = 0; k < steps_.size(); ++k) {
+    Step& s = steps_[k];
+    try {
+      if (ro.profile) {
+        auto t0 = std::chrono::steady_clock::now();
+        s.kernel->run(s.ctx);
+        auto t1 = std::chrono::steady_clock::now();
+        res.timings[k] = {s.id, ms(t1 - t0).count(), ms(t0 - run_start).count()};
+      } else {
+        s.kernel->run(s.ctx);
+      }
+    } catch (const Error& e) {
+      throw with_context(e, g.node(s.id), g.source_file);
+    }
+  }
+  res.outputs.resize(g.outputs().size());
+  for (size_t i = 0; i < g.outputs().size(); ++i) res.outputs[i] = slots_[g.outputs()[i]];
+  res.captured.clear();
+}
+
+RunResult Session::run(const std::map<std::string, Tensor>& inputs, const RunOptions& ro) {
+  RunResult r;
+  run_into(inputs, r, ro);
+  if (static_plan_ && !ro.capture_all)
+    for (Tensor& t : r.outputs) t = t.clone();  // detach from the arena
+  return r;
+}
+
+void Session::run_dynamic(RunResult& res, const RunOptions& ro) {
+  const Graph& g = *graph_;
+  std::vector<Tensor> slots(g.values().size());
   for (const Value& v : g.values())
-    if (!slots[v.id].defined() && types_.values[v.id]) slots[v.id] = *types_.values[v.id];
-
-  RunResult res;
+    if (types_.values[v.id] || (v.is_input && slots_[v.id].defined())) slots[v.id] = slots_[v.id];
+  res.timings.clear();
+  auto run_start = std::chrono::steady_clock::now();
   std::vector<char> keep(g.values().size(), 0);
   for (ValueId o : g.outputs()) keep[o] = 1;
   for (size_t k = 0; k < types_.order.size(); ++k) {
@@ -140,26 +298,14 @@ RunResult Session::run(const std::map<std::string, Tensor>& inputs, const RunOpt
       if (o != kNoValue && !slots[o].defined()) already = false;
     if (!already) {
       std::vector<TensorType> in;
-      std::vector<const Tensor*> ins;
+      std::vector<const Tensor*> ins, consts;
       for (ValueId i : n.inputs) {
-        if (i == kNoValue) {
-          in.push_back({});
-          ins.push_back(nullptr);
-        } else {
-          in.push_back({slots[i].dtype(), slots[i].shape()});
-          ins.push_back(&slots[i]);
-        }
+        in.push_back(i == kNoValue ? TensorType{} : TensorType{slots[i].dtype(), slots[i].shape()});
+        ins.push_back(i == kNoValue ? nullptr : &slots[i]);
+        consts.push_back(i != kNoValue && types_.values[i] ? &slots[i] : nullptr);
       }
-      std::vector<TensorType> out;
-      bool planned = !types_.deferred[id];
-      for (ValueId o : n.outputs)
-        if (o != kNoValue && !types_.types[o]) planned = false;
       try {
-        if (planned) {
-          for (ValueId o : n.outputs) out.push_back(o == kNoValue ? TensorType{} : *types_.types[o]);
-        } else {
-          out = infer_node(n, in, ins);
-        }
+        std::vector<TensorType> out = infer_node(n, in, ins);
         std::vector<Tensor> outs(n.outputs.size());
         KernelContext ctx{n, ins, {}, opt_.threads};
         for (size_t j = 0; j < n.outputs.size(); ++j) {
@@ -170,19 +316,17 @@ RunResult Session::run(const std::map<std::string, Tensor>& inputs, const RunOpt
           outs[j] = Tensor(out[j].dtype, out[j].shape);
           ctx.outputs.push_back(&outs[j]);
         }
-        Kernel* kern = kernel_for(id, in, out, ins);
+        Kernel* kern = kernel_for(id, in, out, consts);
         auto t0 = std::chrono::steady_clock::now();
         kern->run(ctx);
         if (ro.profile) {
-          double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-          res.timings.push_back({id, ms});
+          using ms = std::chrono::duration<double, std::milli>;
+          res.timings.push_back({id, ms(std::chrono::steady_clock::now() - t0).count(), ms(t0 - run_start).count()});
         }
         for (size_t j = 0; j < n.outputs.size(); ++j)
           if (n.outputs[j] != kNoValue) slots[n.outputs[j]] = std::move(outs[j]);
       } catch (const Error& e) {
-        std::string msg = e.what();
-        Error err = msg.rfind("node '", 0) == 0 ? e : e.with_prefix(n.label());
-        throw graph_->source_file.empty() ? err : err.with_prefix(graph_->source_file);
+        throw with_context(e, n, g.source_file);
       }
     }
     if (!ro.capture_all) {
@@ -190,11 +334,12 @@ RunResult Session::run(const std::map<std::string, Tensor>& inputs, const RunOpt
         if (i != kNoValue && last_use_[i] == static_cast<int>(k) && !keep[i] && !types_.values[i]) slots[i] = Tensor();
     }
   }
+  res.outputs.clear();
   for (ValueId o : g.outputs()) res.outputs.push_back(slots[o]);
+  res.captured.clear();
   if (ro.capture_all)
     for (const Value& v : g.values())
       if (slots[v.id].defined()) res.captured[v.name] = slots[v.id];
-  return res;
 }
 
 bool evaluate_node_reference(const Node& n, const std::vector<const Tensor*>& in,

@@ -1,8 +1,11 @@
 // Session: a graph bound to a backend. Creation resolves shapes, picks a kernel for every node
-// (unsupported ops are all listed in one error) and caches per-node plans; run() executes in
-// topological order, optionally capturing every intermediate value by its ONNX name.
+// (unsupported ops are all listed in one error), lets kernels pre-pack constant weights, and plans
+// memory: when every shape is known, intermediate values live in one arena, reused by liveness,
+// and run_into() allocates nothing in steady state. Models whose shapes depend on run-time values
+// run a dynamic path. New input shapes (another batch size) re-plan.
 #pragma once
 #include <chrono>
+#include <optional>
 #include <map>
 #include <memory>
 #include <string>
@@ -28,7 +31,8 @@ struct RunOptions {
 
 struct NodeTiming {
   NodeId node;
-  double ms;
+  double ms;        // wall time of the node's kernel
+  double start_ms;  // start, relative to the start of the run
 };
 
 struct RunResult {
@@ -47,15 +51,28 @@ class Session {
   std::vector<std::string> input_names() const;  // graph inputs that must be fed
   std::vector<std::string> output_names() const;
 
-  // Inputs by name. Throws an Error naming the node that failed.
+  // Inputs by name. Outputs are the session's own copies. Throws an Error naming the node.
   RunResult run(const std::map<std::string, Tensor>& inputs, const RunOptions& ro = {});
+  // Same, reusing `res`: outputs (and captured values) may view the session's arena and stay valid
+  // until the next run. With a planned static graph this performs no heap allocation once `res`
+  // has been used for a run of the same shapes.
+  void run_into(const std::map<std::string, Tensor>& inputs, RunResult& res, const RunOptions& ro = {});
+
+  // Plan facts (after a run or a successful creation-time plan).
+  bool static_plan() const { return static_plan_; }
+  size_t arena_bytes() const { return arena_.nbytes(); }
+  // Inferred type of a value in the current plan (nullopt when only known at run time).
+  std::optional<TensorType> value_type(ValueId v) const;
 
   // Backend chosen for a node (the session's, or the node's forced one).
   const std::string& backend_of(const Node& n) const;
 
  private:
-  struct NodePlan;
+  struct Step;
   void plan(const std::map<std::string, Shape>& input_shapes);
+  void plan_static();
+  bool feed(const std::map<std::string, Tensor>& inputs);  // true when the shapes match the plan
+  void run_dynamic(RunResult& res, const RunOptions& ro);
   Kernel* kernel_for(NodeId id, const std::vector<TensorType>& in, const std::vector<TensorType>& out,
                      const std::vector<const Tensor*>& consts);
 
@@ -64,7 +81,11 @@ class Session {
   std::map<std::string, Shape> planned_shapes_;
   bool planned_ = false;  // false until a plan succeeded (symbolic dims guessed as 1 may not fit the model)
   GraphTypes types_;
-  std::vector<std::unique_ptr<NodePlan>> plans_;
+  bool static_plan_ = false;
+  std::vector<Tensor> slots_;  // per value: fed input, constant, or a view into the arena
+  Tensor arena_;               // one block for every intermediate value of a static plan
+  std::vector<Step> steps_;    // static plan: one per executed node, contexts prebuilt
+  std::map<std::string, std::unique_ptr<Kernel>> kernels_;  // by node id + input types
   std::vector<int> last_use_;  // per value: index in order of its last consumer
 };
 

@@ -12,6 +12,7 @@ namespace fs {
 namespace {
 
 std::atomic<int64_t> g_live_bytes{0};
+std::atomic<int64_t> g_allocations{0};
 
 std::shared_ptr<void> allocate(size_t nbytes) {
   int64_t live = g_live_bytes.load() + static_cast<int64_t>(nbytes);
@@ -24,6 +25,7 @@ std::shared_ptr<void> allocate(size_t nbytes) {
   if (!p) fail(ErrorKind::ResourceLimit, "out of memory allocating " + std::to_string(nbytes) + " bytes");
   std::memset(p, 0, rounded);
   g_live_bytes += static_cast<int64_t>(nbytes);
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
   return std::shared_ptr<void>(p, [nbytes](void* q) {
     g_live_bytes -= static_cast<int64_t>(nbytes);
     std::free(q);
@@ -36,6 +38,8 @@ T wrap_cast(int64_t v) {
 }
 
 }  // namespace
+
+int64_t tensor_allocations() { return g_allocations.load(); }
 
 std::string shape_str(const Shape& s) {
   std::string r = "[";

@@ -79,6 +79,9 @@ class Tensor {
   void* data_ = nullptr;
 };
 
+// Number of tensor storage allocations so far in this process (tests check planned runs make none).
+int64_t tensor_allocations();
+
 // Row-major strides of a shape, in elements.
 std::vector<int64_t> contiguous_strides(const Shape& s);
 

@@ -31,5 +31,21 @@ check "garbage model" 2 "$fs" info "$tmp/g.onnx"
 contains "garbage model message" "not a valid ONNX model" "$fs" info "$tmp/g.onnx"
 check "unknown backend" 1 "$fs" conformance --backend nosuch /usr/share/libonnx-testdata/data/node/test_relu
 contains "unknown backend message" "unknown backend 'nosuch'" "$fs" conformance --backend nosuch /usr/share/libonnx-testdata/data/node/test_relu
+# profile: JSON summary, Chrome trace and CSV are written and well formed; --compare reads them back.
+m=/usr/share/libonnx-testdata/data/node/test_conv_with_strides_padding/model.onnx
+check "profile" 0 "$fs" profile "$m" --backend reference --warmup 1 --repeat 3 --json "$tmp/a.json" --trace "$tmp/t.json" --csv "$tmp/l.csv"
+/usr/bin/python3 - "$tmp" <<'PY' || { echo "FAIL profile outputs"; fails=$((fails + 1)); }
+import json, sys, csv
+d = sys.argv[1]
+a = json.load(open(d + "/a.json"))
+assert a["median_ms"] > 0 and a["p90_ms"] >= a["median_ms"] * 0.5 and len(a["layers"]) == 1, a
+assert a["layers"][0]["op"] == "Conv" and a["layers"][0]["flops"] > 0
+t = json.load(open(d + "/t.json"))
+assert any(e.get("ph") == "X" and e.get("cat") == "Conv" for e in t["traceEvents"])
+rows = list(csv.DictReader(open(d + "/l.csv")))
+assert rows[0]["op"] == "Conv"
+PY
+contains "profile compare" "end to end" "$fs" profile --compare "$tmp/a.json" "$tmp/a.json"
+check "profile compare bad file" 1 "$fs" profile --compare "$tmp/l.csv" "$tmp/a.json"
 echo "cli: $fails problems"
 [ "$fails" -eq 0 ]

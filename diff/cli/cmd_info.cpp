@@ -22,16 +22,11 @@ struct InfoArgs {
   bool json = false;
 };
 
-int64_t node_flops(const Node& n, const GraphTypes& t, const Graph& g) {
-  const OpSchema* s = OpRegistry::instance().find(n.op_type);
+int64_t flops_of(const Node& n, const GraphTypes& t) {
   std::vector<TensorType> in, out;
   for (ValueId v : n.inputs) in.push_back(v == kNoValue || !t.types[v] ? TensorType{} : *t.types[v]);
   for (ValueId v : n.outputs) out.push_back(v == kNoValue || !t.types[v] ? TensorType{} : *t.types[v]);
-  (void)g;
-  if (s && s->flops) return s->flops(n, in, out);
-  int64_t e = 0;
-  for (const auto& o : out) e += o.dtype == DType::Undefined ? 0 : checked_numel(o.shape);
-  return e;
+  return node_flops(n, in, out);
 }
 
 std::string human(double v) {
@@ -99,7 +94,7 @@ int run_info(const InfoArgs& a) {
     std::vector<std::pair<const Node*, int64_t>> per;
     for (NodeId id : types.order) {
       const Node& n = g->node(id);
-      int64_t f = types.deferred[id] ? 0 : node_flops(n, types, *g);
+      int64_t f = types.deferred[id] ? 0 : flops_of(n, types);
       total += f;
       per.push_back({&n, f});
       j["nodes"].push_back({{"name", n.name}, {"op", n.op_type}, {"flops", f}});
