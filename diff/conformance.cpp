@@ -22,7 +22,8 @@ std::vector<std::string> data_sets_in(const stdfs::path& dir) {
   std::vector<std::string> r;
   std::error_code ec;
   for (const auto& e : stdfs::directory_iterator(dir, ec))
-    if (e.is_directory() && e.path().filename().string().rfind("test_data_set_", 0) == 0) r.push_back(e.path().string());
+    if (e.is_directory() && e.path().filename().string().rfind("test_data_set_", 0) == 0)
+      r.push_back(e.path().string());
   std::sort(r.begin(), r.end());
   return r;
 }
@@ -55,14 +56,16 @@ std::string index_str(int64_t flat, const Shape& s) {
 
 // ONNX 1.12's test data stores bfloat16 tensors with the UINT16 type code: same bits.
 Tensor as_declared(const Tensor& t, DType declared) {
-  if (t.dtype() == DType::U16 && declared == DType::BF16) return Tensor::wrap(DType::BF16, t.shape(), const_cast<void*>(t.raw())).clone();
+  if (t.dtype() == DType::U16 && declared == DType::BF16)
+    return Tensor::wrap(DType::BF16, t.shape(), const_cast<void*>(t.raw())).clone();
   return t;
 }
 
 // Empty when equal within tolerance; else a description of the worst element.
 std::string compare(const Tensor& got, const Tensor& want, const std::string& what, ToleranceClass cls) {
   if (got.dtype() != want.dtype())
-    return what + ": dtype " + std::string(dtype_name(got.dtype())) + ", expected " + std::string(dtype_name(want.dtype()));
+    return what + ": dtype " + std::string(dtype_name(got.dtype())) + ", expected " +
+           std::string(dtype_name(want.dtype()));
   if (got.shape() != want.shape())
     return what + ": shape " + shape_str(got.shape()) + ", expected " + shape_str(want.shape());
   double max_abs = 0;

@@ -9,8 +9,8 @@
 namespace fs {
 
 struct ConformanceCase {
-  std::string name;        // the case folder's name ("test_conv_with_strides_padding"; "mobilenet_v2_onnxzoo/int8")
-  std::string model;       // path of the .onnx file
+  std::string name;   // the case folder's name ("test_conv_with_strides_padding"; "mobilenet_v2_onnxzoo/int8")
+  std::string model;  // path of the .onnx file
   std::vector<std::string> data_sets;  // test_data_set_* folders
 };
 

@@ -34,8 +34,10 @@ std::map<std::string, Tensor> random_inputs(const Graph& g, int64_t batch, uint3
     if (val.constant) continue;
     Tensor t(val.dtype, bind_shape(val, io));
     for (int64_t i = 0; i < t.numel(); ++i) {
-      if (is_float(val.dtype)) t.set_f64(i, uni(rng));
-      else t.set_i64(i, 0);
+      if (is_float(val.dtype))
+        t.set_f64(i, uni(rng));
+      else
+        t.set_i64(i, 0);
     }
     r[val.name] = t;
   }
@@ -154,7 +156,8 @@ void write_trace(const ProfileResult& r, const Graph& g, const std::string& path
                   {"args", {{"op", n.op_type}}}});
     total = std::max(total, t.start_ms + t.ms);
   }
-  ev.push_back({{"name", "run"}, {"cat", "session"}, {"ph", "X"}, {"ts", 0}, {"dur", total * 1000.0}, {"pid", 1}, {"tid", 0}});
+  ev.push_back(
+      {{"name", "run"}, {"cat", "session"}, {"ph", "X"}, {"ts", 0}, {"dur", total * 1000.0}, {"pid", 1}, {"tid", 0}});
   std::ofstream out(path);
   if (!out) fail(ErrorKind::InvalidInput, path + ": cannot write");
   out << nlohmann::json{{"traceEvents", ev}, {"displayTimeUnit", "ms"}}.dump() << "\n";
@@ -170,11 +173,12 @@ void write_layers_csv(const ProfileResult& r, const std::string& path) {
 }
 
 std::string format_profile(const ProfileResult& r, size_t max_rows) {
-  std::string s = fmt::format("{} on {} ({} thread{}, batch {}): median {:.3f} ms, p90 {:.3f} ms, min {:.3f} ms over {} "
-                              "runs after {} warm-up; {:.3f} GFLOP, {:.2f} GFLOP/s\n\n",
-                              r.model, r.backend, r.threads, r.threads == 1 ? "" : "s", r.batch, r.median_ms, r.p90_ms,
-                              r.min_ms, r.repeat, r.warmup, static_cast<double>(r.total_flops) / 1e9,
-                              r.median_ms > 0 ? static_cast<double>(r.total_flops) / (r.median_ms * 1e6) : 0.0);
+  std::string s = fmt::format(
+      "{} on {} ({} thread{}, batch {}): median {:.3f} ms, p90 {:.3f} ms, min {:.3f} ms over {} "
+      "runs after {} warm-up; {:.3f} GFLOP, {:.2f} GFLOP/s\n\n",
+      r.model, r.backend, r.threads, r.threads == 1 ? "" : "s", r.batch, r.median_ms, r.p90_ms, r.min_ms, r.repeat,
+      r.warmup, static_cast<double>(r.total_flops) / 1e9,
+      r.median_ms > 0 ? static_cast<double>(r.total_flops) / (r.median_ms * 1e6) : 0.0);
   s += fmt::format("{:<36} {:<20} {:>10} {:>7} {:>12} {:>9}  {} -> {}\n", "layer", "op", "ms", "share", "MFLOP",
                    "GFLOP/s", "inputs", "output");
   for (size_t i = 0; i < r.layers.size() && i < max_rows; ++i) {
@@ -183,7 +187,8 @@ std::string format_profile(const ProfileResult& r, size_t max_rows) {
                      l.median_ms, 100 * l.share, static_cast<double>(l.flops) / 1e6, l.gflops, l.input_shapes,
                      l.output_shape);
   }
-  if (r.layers.size() > max_rows) s += fmt::format("... {} more layers (--top to show more)\n", r.layers.size() - max_rows);
+  if (r.layers.size() > max_rows)
+    s += fmt::format("... {} more layers (--top to show more)\n", r.layers.size() - max_rows);
   return s;
 }
 

@@ -27,8 +27,8 @@ struct ProfileResult {
   int64_t batch = 1;
   double median_ms = 0, p90_ms = 0, min_ms = 0;
   int64_t total_flops = 0;
-  std::vector<double> run_ms;                      // end-to-end, one per counted run
-  std::vector<LayerProfile> layers;                // sorted by median time, slowest first
+  std::vector<double> run_ms;                        // end-to-end, one per counted run
+  std::vector<LayerProfile> layers;                  // sorted by median time, slowest first
   std::vector<std::pair<NodeId, NodeTiming>> trace;  // the median run, in execution order
 };
 

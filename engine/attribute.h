@@ -20,12 +20,42 @@ struct Attribute {
   std::vector<int64_t> ints;
   std::vector<std::string> strings;
 
-  static Attribute make_int(int64_t v) { Attribute a; a.kind = Kind::Int; a.i = v; return a; }
-  static Attribute make_float(float v) { Attribute a; a.kind = Kind::Float; a.f = v; return a; }
-  static Attribute make_string(std::string v) { Attribute a; a.kind = Kind::String; a.s = std::move(v); return a; }
-  static Attribute make_ints(std::vector<int64_t> v) { Attribute a; a.kind = Kind::Ints; a.ints = std::move(v); return a; }
-  static Attribute make_floats(std::vector<float> v) { Attribute a; a.kind = Kind::Floats; a.floats = std::move(v); return a; }
-  static Attribute make_tensor(fs::Tensor v) { Attribute a; a.kind = Kind::Tensor; a.t = std::move(v); return a; }
+  static Attribute make_int(int64_t v) {
+    Attribute a;
+    a.kind = Kind::Int;
+    a.i = v;
+    return a;
+  }
+  static Attribute make_float(float v) {
+    Attribute a;
+    a.kind = Kind::Float;
+    a.f = v;
+    return a;
+  }
+  static Attribute make_string(std::string v) {
+    Attribute a;
+    a.kind = Kind::String;
+    a.s = std::move(v);
+    return a;
+  }
+  static Attribute make_ints(std::vector<int64_t> v) {
+    Attribute a;
+    a.kind = Kind::Ints;
+    a.ints = std::move(v);
+    return a;
+  }
+  static Attribute make_floats(std::vector<float> v) {
+    Attribute a;
+    a.kind = Kind::Floats;
+    a.floats = std::move(v);
+    return a;
+  }
+  static Attribute make_tensor(fs::Tensor v) {
+    Attribute a;
+    a.kind = Kind::Tensor;
+    a.t = std::move(v);
+    return a;
+  }
 };
 
 const char* attribute_kind_name(Attribute::Kind k);

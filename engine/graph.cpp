@@ -7,13 +7,20 @@ namespace fs {
 
 const char* attribute_kind_name(Attribute::Kind k) {
   switch (k) {
-    case Attribute::Kind::Float: return "a float";
-    case Attribute::Kind::Int: return "an int";
-    case Attribute::Kind::String: return "a string";
-    case Attribute::Kind::Tensor: return "a tensor";
-    case Attribute::Kind::Floats: return "floats";
-    case Attribute::Kind::Ints: return "ints";
-    case Attribute::Kind::Strings: return "strings";
+    case Attribute::Kind::Float:
+      return "a float";
+    case Attribute::Kind::Int:
+      return "an int";
+    case Attribute::Kind::String:
+      return "a string";
+    case Attribute::Kind::Tensor:
+      return "a tensor";
+    case Attribute::Kind::Floats:
+      return "floats";
+    case Attribute::Kind::Ints:
+      return "ints";
+    case Attribute::Kind::Strings:
+      return "strings";
   }
   return "?";
 }

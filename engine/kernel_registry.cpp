@@ -7,9 +7,12 @@ namespace fs {
 
 const char* layout_name(Layout l) {
   switch (l) {
-    case Layout::Plain: return "plain";
-    case Layout::NHWC: return "nhwc";
-    case Layout::NCHWc: return "nchwc";
+    case Layout::Plain:
+      return "plain";
+    case Layout::NHWC:
+      return "nhwc";
+    case Layout::NCHWc:
+      return "nchwc";
   }
   return "?";
 }

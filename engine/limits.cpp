@@ -11,8 +11,7 @@ Limits& global_limits() {
 
 int64_t checked_mul(int64_t a, int64_t b, const std::string& what) {
   int64_t r;
-  if (__builtin_mul_overflow(a, b, &r))
-    fail(ErrorKind::ResourceLimit, what + ": size overflows 64-bit arithmetic");
+  if (__builtin_mul_overflow(a, b, &r)) fail(ErrorKind::ResourceLimit, what + ": size overflows 64-bit arithmetic");
   return r;
 }
 
@@ -24,8 +23,7 @@ int64_t checked_numel(std::span<const int64_t> dims, const std::string& what) {
   }
   if (n > global_limits().max_tensor_elements)
     fail(ErrorKind::ResourceLimit, what + ": " + std::to_string(n) + " elements exceeds the limit of " +
-                                       std::to_string(global_limits().max_tensor_elements) +
-                                       " elements per tensor");
+                                       std::to_string(global_limits().max_tensor_elements) + " elements per tensor");
   return n;
 }
 

@@ -17,8 +17,7 @@ const Tensor& InferContext::value(size_t i) const {
 void InferContext::set_output_value(size_t i, Tensor t) { output_values_[i] = std::move(t); }
 
 int64_t InferContext::axis(int64_t a, int64_t r, const std::string& what) const {
-  if (a < -r || a >= r)
-    fail_attr(what, "axis " + std::to_string(a) + " is out of range for rank " + std::to_string(r));
+  if (a < -r || a >= r) fail_attr(what, "axis " + std::to_string(a) + " is out of range for rank " + std::to_string(r));
   return a < 0 ? a + r : a;
 }
 
@@ -55,8 +54,8 @@ std::vector<TensorType> infer_node(const Node& node, const std::vector<TensorTyp
   int n_out = static_cast<int>(node.outputs.size());
   if (n_out < s->min_outputs || n_out > s->max_outputs)
     node.fail_node("expected " + std::to_string(s->min_outputs) +
-                   (s->max_outputs != s->min_outputs ? "-" + std::to_string(s->max_outputs) : "") +
-                   " outputs, got " + std::to_string(n_out));
+                   (s->max_outputs != s->min_outputs ? "-" + std::to_string(s->max_outputs) : "") + " outputs, got " +
+                   std::to_string(n_out));
   InferContext ctx(node, inputs, values);
   std::vector<TensorType> out = s->infer(ctx);
   if (out.size() < node.outputs.size()) out.resize(node.outputs.size());

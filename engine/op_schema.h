@@ -64,7 +64,8 @@ class InferContext {
 
 using InferFn = std::function<std::vector<TensorType>(InferContext&)>;
 // FLOPs of one execution (multiply-add = 2) given input and output types; may return 0.
-using FlopsFn = std::function<int64_t(const Node&, const std::vector<TensorType>& in, const std::vector<TensorType>& out)>;
+using FlopsFn =
+    std::function<int64_t(const Node&, const std::vector<TensorType>& in, const std::vector<TensorType>& out)>;
 
 struct OpSchema {
   std::string op_type;

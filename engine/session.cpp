@@ -20,7 +20,8 @@ Session::Session(std::shared_ptr<const Graph> graph, SessionOptions opt)
   if (KernelRegistry::instance().ops(opt_.backend).empty())
     fail(ErrorKind::InvalidInput, "unknown backend '" + opt_.backend + "'");
   for (const auto& [node_name, be] : opt_.node_backends) {
-    if (g.find_node(node_name) < 0) fail(ErrorKind::InvalidInput, "no node named '" + node_name + "' to force onto " + be);
+    if (g.find_node(node_name) < 0)
+      fail(ErrorKind::InvalidInput, "no node named '" + node_name + "' to force onto " + be);
     if (KernelRegistry::instance().ops(be).empty()) fail(ErrorKind::InvalidInput, "unknown backend '" + be + "'");
   }
   std::string missing = unsupported_ops(g, opt_.backend);
@@ -192,10 +193,9 @@ Kernel* Session::kernel_for(NodeId id, const std::vector<TensorType>& in, const 
       return raw;
     }
   }
-  fail(ErrorKind::Unsupported, n.label() + ": no '" + be + "' kernel for dtype " + std::string(dtype_name(kd)) +
-                                   (KernelRegistry::instance().find(n.op_type, be, kd).empty()
-                                        ? ""
-                                        : " with these attributes/shapes"));
+  fail(ErrorKind::Unsupported,
+       n.label() + ": no '" + be + "' kernel for dtype " + std::string(dtype_name(kd)) +
+           (KernelRegistry::instance().find(n.op_type, be, kd).empty() ? "" : " with these attributes/shapes"));
 }
 
 bool Session::feed(const std::map<std::string, Tensor>& inputs) {
@@ -219,8 +219,8 @@ bool Session::feed(const std::map<std::string, Tensor>& inputs) {
       bool ok = s.size() == t.rank();
       for (size_t i = 0; ok && i < s.size(); ++i) ok = !s[i].known() || s[i].value == t.dim(i);
       if (!ok)
-        fail(ErrorKind::InvalidInput, "input '" + val.name + "': expected shape " + sym_shape_str(s) + ", got " +
-                                          shape_str(t.shape()));
+        fail(ErrorKind::InvalidInput,
+             "input '" + val.name + "': expected shape " + sym_shape_str(s) + ", got " + shape_str(t.shape()));
     }
     if (match) {
       auto p = planned_shapes_.find(val.name);
@@ -230,7 +230,8 @@ bool Session::feed(const std::map<std::string, Tensor>& inputs) {
   if (fed != inputs.size())
     for (const auto& [name, t] : inputs) {
       ValueId v = g.find_value(name);
-      if (v == kNoValue || !g.value(v).is_input) fail(ErrorKind::InvalidInput, "the model has no input named '" + name + "'");
+      if (v == kNoValue || !g.value(v).is_input)
+        fail(ErrorKind::InvalidInput, "the model has no input named '" + name + "'");
     }
   if (!match) {
     std::map<std::string, Shape> shapes;
@@ -249,8 +250,10 @@ void Session::run_into(const std::map<std::string, Tensor>& inputs, RunResult& r
     run_dynamic(res, ro);
     return;
   }
-  if (ro.profile) res.timings.resize(steps_.size());
-  else res.timings.clear();
+  if (ro.profile)
+    res.timings.resize(steps_.size());
+  else
+    res.timings.clear();
   using ms = std::chrono::duration<double, std::milli>;
   auto run_start = std::chrono::steady_clock::now();
   for (size_t k = 0; k < steps_.size(); ++k) {
@@ -377,7 +380,8 @@ std::string unsupported_ops(const Graph& g, const std::string& backend) {
   std::string r;
   for (const auto& [op, nodes] : missing) {
     if (!r.empty()) r += ", ";
-    r += op + " (node '" + nodes[0] + "'" + (nodes.size() > 1 ? " and " + std::to_string(nodes.size() - 1) + " more" : "") + ")";
+    r += op + " (node '" + nodes[0] + "'" +
+         (nodes.size() > 1 ? " and " + std::to_string(nodes.size() - 1) + " more" : "") + ")";
   }
   return r;
 }

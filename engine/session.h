@@ -5,9 +5,9 @@
 // run a dynamic path. New input shapes (another batch size) re-plan.
 #pragma once
 #include <chrono>
-#include <optional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,7 +20,7 @@ namespace fs {
 struct SessionOptions {
   std::string backend = "reference";
   std::map<std::string, std::string> node_backends;  // node name -> backend (forces single nodes)
-  std::map<std::string, int64_t> dims;                // symbolic dimension bindings ("N" -> 8)
+  std::map<std::string, int64_t> dims;               // symbolic dimension bindings ("N" -> 8)
   int threads = 1;
 };
 
@@ -36,9 +36,9 @@ struct NodeTiming {
 };
 
 struct RunResult {
-  std::vector<Tensor> outputs;               // in graph output order
-  std::map<std::string, Tensor> captured;    // with capture_all: every value computed
-  std::vector<NodeTiming> timings;           // with profile: executed nodes in order
+  std::vector<Tensor> outputs;             // in graph output order
+  std::map<std::string, Tensor> captured;  // with capture_all: every value computed
+  std::vector<NodeTiming> timings;         // with profile: executed nodes in order
 };
 
 class Session {
@@ -82,11 +82,11 @@ class Session {
   bool planned_ = false;  // false until a plan succeeded (symbolic dims guessed as 1 may not fit the model)
   GraphTypes types_;
   bool static_plan_ = false;
-  std::vector<Tensor> slots_;  // per value: fed input, constant, or a view into the arena
-  Tensor arena_;               // one block for every intermediate value of a static plan
-  std::vector<Step> steps_;    // static plan: one per executed node, contexts prebuilt
+  std::vector<Tensor> slots_;                               // per value: fed input, constant, or a view into the arena
+  Tensor arena_;                                            // one block for every intermediate value of a static plan
+  std::vector<Step> steps_;                                 // static plan: one per executed node, contexts prebuilt
   std::map<std::string, std::unique_ptr<Kernel>> kernels_;  // by node id + input types
-  std::vector<int> last_use_;  // per value: index in order of its last consumer
+  std::vector<int> last_use_;                               // per value: index in order of its last consumer
 };
 
 // Evaluates one node with the reference backend's kernels (constant folding, shape chains).

@@ -27,11 +27,11 @@ using NodeEvaluator = std::function<bool(const Node&, const std::vector<const Te
                                          const std::vector<TensorType>& out_types, std::vector<Tensor>& out)>;
 
 struct InferOptions {
-  std::map<std::string, int64_t> dims;         // symbolic dim name -> value
-  int64_t default_dim = -1;                    // for unbound symbolic dims; -1 = error
-  std::map<std::string, Shape> input_shapes;   // overrides per graph input (run-time shapes)
-  NodeEvaluator evaluator;                     // may be empty
-  int64_t max_fold_elements = 1 << 16;         // fold only outputs this small
+  std::map<std::string, int64_t> dims;        // symbolic dim name -> value
+  int64_t default_dim = -1;                   // for unbound symbolic dims; -1 = error
+  std::map<std::string, Shape> input_shapes;  // overrides per graph input (run-time shapes)
+  NodeEvaluator evaluator;                    // may be empty
+  int64_t max_fold_elements = 1 << 16;        // fold only outputs this small
 };
 
 // Throws an Error naming the node at fault (or the input with an unbound dimension).

@@ -93,34 +93,57 @@ std::vector<int64_t> Tensor::to_i64_vector() const {
 
 double Tensor::get_f64(int64_t i) const {
   switch (dtype_) {
-    case DType::F32: return data<float>()[i];
-    case DType::F16: return half_to_float(data<uint16_t>()[i]);
-    case DType::BF16: return bf16_to_float(data<uint16_t>()[i]);
-    case DType::F64: return data<double>()[i];
-    case DType::I8: return data<int8_t>()[i];
-    case DType::U8: return data<uint8_t>()[i];
-    case DType::I16: return data<int16_t>()[i];
-    case DType::U16: return data<uint16_t>()[i];
-    case DType::I32: return data<int32_t>()[i];
-    case DType::U32: return data<uint32_t>()[i];
-    case DType::I64: return static_cast<double>(data<int64_t>()[i]);
-    case DType::U64: return static_cast<double>(data<uint64_t>()[i]);
-    case DType::Bool: return data<uint8_t>()[i] ? 1.0 : 0.0;
-    default: fail(ErrorKind::Internal, "get_f64 on undefined tensor");
+    case DType::F32:
+      return data<float>()[i];
+    case DType::F16:
+      return half_to_float(data<uint16_t>()[i]);
+    case DType::BF16:
+      return bf16_to_float(data<uint16_t>()[i]);
+    case DType::F64:
+      return data<double>()[i];
+    case DType::I8:
+      return data<int8_t>()[i];
+    case DType::U8:
+      return data<uint8_t>()[i];
+    case DType::I16:
+      return data<int16_t>()[i];
+    case DType::U16:
+      return data<uint16_t>()[i];
+    case DType::I32:
+      return data<int32_t>()[i];
+    case DType::U32:
+      return data<uint32_t>()[i];
+    case DType::I64:
+      return static_cast<double>(data<int64_t>()[i]);
+    case DType::U64:
+      return static_cast<double>(data<uint64_t>()[i]);
+    case DType::Bool:
+      return data<uint8_t>()[i] ? 1.0 : 0.0;
+    default:
+      fail(ErrorKind::Internal, "get_f64 on undefined tensor");
   }
 }
 
 int64_t Tensor::get_i64(int64_t i) const {
   switch (dtype_) {
-    case DType::I8: return data<int8_t>()[i];
-    case DType::U8: return data<uint8_t>()[i];
-    case DType::I16: return data<int16_t>()[i];
-    case DType::U16: return data<uint16_t>()[i];
-    case DType::I32: return data<int32_t>()[i];
-    case DType::U32: return data<uint32_t>()[i];
-    case DType::I64: return data<int64_t>()[i];
-    case DType::U64: return static_cast<int64_t>(data<uint64_t>()[i]);
-    case DType::Bool: return data<uint8_t>()[i] ? 1 : 0;
+    case DType::I8:
+      return data<int8_t>()[i];
+    case DType::U8:
+      return data<uint8_t>()[i];
+    case DType::I16:
+      return data<int16_t>()[i];
+    case DType::U16:
+      return data<uint16_t>()[i];
+    case DType::I32:
+      return data<int32_t>()[i];
+    case DType::U32:
+      return data<uint32_t>()[i];
+    case DType::I64:
+      return data<int64_t>()[i];
+    case DType::U64:
+      return static_cast<int64_t>(data<uint64_t>()[i]);
+    case DType::Bool:
+      return data<uint8_t>()[i] ? 1 : 0;
     default: {
       double d = get_f64(i);
       if (std::isnan(d)) return 0;
@@ -133,17 +156,31 @@ int64_t Tensor::get_i64(int64_t i) const {
 
 void Tensor::set_f64(int64_t i, double v) {
   switch (dtype_) {
-    case DType::F32: data<float>()[i] = static_cast<float>(v); return;
-    case DType::F16: data<uint16_t>()[i] = double_to_half(v); return;  // one rounding
-    case DType::BF16: data<uint16_t>()[i] = double_to_bf16(v); return;
-    case DType::F64: data<double>()[i] = v; return;
-    case DType::Bool: data<uint8_t>()[i] = v != 0.0; return;
+    case DType::F32:
+      data<float>()[i] = static_cast<float>(v);
+      return;
+    case DType::F16:
+      data<uint16_t>()[i] = double_to_half(v);
+      return;  // one rounding
+    case DType::BF16:
+      data<uint16_t>()[i] = double_to_bf16(v);
+      return;
+    case DType::F64:
+      data<double>()[i] = v;
+      return;
+    case DType::Bool:
+      data<uint8_t>()[i] = v != 0.0;
+      return;
     default: {
       int64_t iv;
-      if (std::isnan(v)) iv = 0;
-      else if (v >= 9.2e18) iv = std::numeric_limits<int64_t>::max();
-      else if (v <= -9.2e18) iv = std::numeric_limits<int64_t>::min();
-      else iv = static_cast<int64_t>(v);
+      if (std::isnan(v))
+        iv = 0;
+      else if (v >= 9.2e18)
+        iv = std::numeric_limits<int64_t>::max();
+      else if (v <= -9.2e18)
+        iv = std::numeric_limits<int64_t>::min();
+      else
+        iv = static_cast<int64_t>(v);
       set_i64(i, iv);
     }
   }
@@ -151,16 +188,35 @@ void Tensor::set_f64(int64_t i, double v) {
 
 void Tensor::set_i64(int64_t i, int64_t v) {
   switch (dtype_) {
-    case DType::I8: data<int8_t>()[i] = wrap_cast<int8_t>(v); return;
-    case DType::U8: data<uint8_t>()[i] = wrap_cast<uint8_t>(v); return;
-    case DType::I16: data<int16_t>()[i] = wrap_cast<int16_t>(v); return;
-    case DType::U16: data<uint16_t>()[i] = wrap_cast<uint16_t>(v); return;
-    case DType::I32: data<int32_t>()[i] = wrap_cast<int32_t>(v); return;
-    case DType::U32: data<uint32_t>()[i] = wrap_cast<uint32_t>(v); return;
-    case DType::I64: data<int64_t>()[i] = v; return;
-    case DType::U64: data<uint64_t>()[i] = static_cast<uint64_t>(v); return;
-    case DType::Bool: data<uint8_t>()[i] = v != 0; return;
-    default: set_f64(i, static_cast<double>(v));
+    case DType::I8:
+      data<int8_t>()[i] = wrap_cast<int8_t>(v);
+      return;
+    case DType::U8:
+      data<uint8_t>()[i] = wrap_cast<uint8_t>(v);
+      return;
+    case DType::I16:
+      data<int16_t>()[i] = wrap_cast<int16_t>(v);
+      return;
+    case DType::U16:
+      data<uint16_t>()[i] = wrap_cast<uint16_t>(v);
+      return;
+    case DType::I32:
+      data<int32_t>()[i] = wrap_cast<int32_t>(v);
+      return;
+    case DType::U32:
+      data<uint32_t>()[i] = wrap_cast<uint32_t>(v);
+      return;
+    case DType::I64:
+      data<int64_t>()[i] = v;
+      return;
+    case DType::U64:
+      data<uint64_t>()[i] = static_cast<uint64_t>(v);
+      return;
+    case DType::Bool:
+      data<uint8_t>()[i] = v != 0;
+      return;
+    default:
+      set_f64(i, static_cast<double>(v));
   }
 }
 

@@ -9,8 +9,10 @@ int exit_code_for(const Error& e) {
   switch (e.kind()) {
     case ErrorKind::InvalidModel:
     case ErrorKind::Unsupported:
-    case ErrorKind::ResourceLimit: return 2;
-    default: return 1;
+    case ErrorKind::ResourceLimit:
+      return 2;
+    default:
+      return 1;
   }
   return 1;
 }

@@ -6,11 +6,11 @@
 #include <nlohmann/json.hpp>
 
 #include "diff/cli/commands.h"
+#include "diff/default_model.h"
 #include "engine/kernel_registry.h"
 #include "engine/limits.h"
 #include "engine/session.h"
 #include "engine/shape_inference.h"
-#include "diff/default_model.h"
 #include "importers/onnx/onnx_importer.h"
 
 namespace fs::cli {
@@ -41,9 +41,7 @@ int run_info(const InfoArgs& a) {
   ImportOptions io;
   io.allow_unsupported = true;
   io.validate_shapes = false;
-  auto g = a.model == kDefaultModelName
-               ? load_model(a.model)
-               : import_onnx(a.model, io);
+  auto g = a.model == kDefaultModelName ? load_model(a.model) : import_onnx(a.model, io);
   std::string missing = unsupported_ops(*g, "reference");
 
   int64_t params = 0;
@@ -76,8 +74,9 @@ int run_info(const InfoArgs& a) {
     const Value& val = g->value(v);
     std::string decl = val.shape ? sym_shape_str(*val.shape) : "?";
     std::string bound = typed && types.types[v] ? shape_str(types.types[v]->shape) : "";
-    fmt::print("{:<10} {} {} {}{}\n", kind, val.name, dtype_name(val.dtype == DType::Undefined && typed && types.types[v] ? types.types[v]->dtype : val.dtype), decl,
-               bound.empty() || bound == decl ? "" : "  (batch " + std::to_string(a.batch) + ": " + bound + ")");
+    fmt::print("{:<10} {} {} {}{}\n", kind, val.name,
+               dtype_name(val.dtype == DType::Undefined && typed && types.types[v] ? types.types[v]->dtype : val.dtype),
+               decl, bound.empty() || bound == decl ? "" : "  (batch " + std::to_string(a.batch) + ": " + bound + ")");
     arr.push_back({{"name", val.name}, {"dtype", dtype_name(val.dtype)}, {"shape", decl}});
   };
   j["inputs"] = nlohmann::json::array();
@@ -129,7 +128,8 @@ int run_info(const InfoArgs& a) {
 
 void add_info(CLI::App& app, int& rc) {
   auto args = std::make_shared<InfoArgs>();
-  CLI::App* c = app.add_subcommand("info", "Describe a model: opset, inputs/outputs, ops, parameters, FLOPs, unsupported ops");
+  CLI::App* c =
+      app.add_subcommand("info", "Describe a model: opset, inputs/outputs, ops, parameters, FLOPs, unsupported ops");
   c->add_option("model", args->model, "ONNX model file")->required();
   c->add_option("--batch", args->batch, "value bound to symbolic (batch) dimensions for shapes and FLOPs")
       ->default_val(1)

@@ -5,8 +5,8 @@
 #include <fstream>
 
 #include "diff/cli/commands.h"
-#include "diff/profile.h"
 #include "diff/default_model.h"
+#include "diff/profile.h"
 
 namespace fs::cli {
 namespace {
@@ -38,7 +38,8 @@ int run_profile(const ProfileArgs& a) {
     fmt::print("{}", compare_profiles(read_json(a.compare[0]), read_json(a.compare[1]), a.compare[0], a.compare[1]));
     return 0;
   }
-  if (a.model.empty()) throw Error(ErrorKind::InvalidInput, "profile: a MODEL is required (or --compare A.json B.json)");
+  if (a.model.empty())
+    throw Error(ErrorKind::InvalidInput, "profile: a MODEL is required (or --compare A.json B.json)");
   auto g = load_model(a.model);
   SessionOptions so;
   so.backend = a.backend;
@@ -68,8 +69,12 @@ void add_profile(CLI::App& app, int& rc) {
       "         flipscope profile --compare a.json b.json");
   c->add_option("model", args->model, "ONNX model file");
   c->add_option("--backend", args->backend, "backend to time (reference, cpu)")->default_val("cpu");
-  c->add_option("--threads", args->threads, "threads for OpenMP and OpenBLAS")->default_val(1)->check(CLI::Range(1, 256));
-  c->add_option("--batch", args->batch, "value of symbolic batch dimensions")->default_val(1)->check(CLI::PositiveNumber);
+  c->add_option("--threads", args->threads, "threads for OpenMP and OpenBLAS")
+      ->default_val(1)
+      ->check(CLI::Range(1, 256));
+  c->add_option("--batch", args->batch, "value of symbolic batch dimensions")
+      ->default_val(1)
+      ->check(CLI::PositiveNumber);
   c->add_option("--warmup", args->warmup, "runs not counted")->default_val(3)->check(CLI::NonNegativeNumber);
   c->add_option("--repeat", args->repeat, "counted runs")->default_val(20)->check(CLI::PositiveNumber);
   c->add_option("--top", args->top, "layers shown in the table")->default_val(25);

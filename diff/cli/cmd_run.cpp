@@ -9,11 +9,11 @@
 #include <numeric>
 
 #include "diff/cli/commands.h"
+#include "diff/default_model.h"
 #include "engine/kernel_registry.h"
 #include "engine/session.h"
 #include "importers/image/npy.h"
 #include "importers/image/preprocess.h"
-#include "diff/default_model.h"
 #include "importers/onnx/onnx_importer.h"
 #include "importers/onnx/tensor_proto.h"
 

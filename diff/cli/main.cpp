@@ -1,9 +1,9 @@
 // flipscope: import ONNX models, run them on a naive reference or fast backends, and compare.
+#include <omp.h>
+
 #include <cstdio>
 #include <exception>
 #include <iostream>
-
-#include <omp.h>
 #include <opencv2/core/version.hpp>
 
 #include "diff/cli/commands.h"
@@ -13,8 +13,8 @@
 namespace {
 
 std::string version_text() {
-  return std::string("flipscope ") + FLIPSCOPE_VERSION + "\n" + "  " + fs::onnx_library_versions() +
-         ", OpenCV " + CV_VERSION + ", OpenMP " + std::to_string(_OPENMP) + ", compiler " +
+  return std::string("flipscope ") + FLIPSCOPE_VERSION + "\n" + "  " + fs::onnx_library_versions() + ", OpenCV " +
+         CV_VERSION + ", OpenMP " + std::to_string(_OPENMP) + ", compiler " +
 #if defined(__clang__)
          "clang " __clang_version__
 #else

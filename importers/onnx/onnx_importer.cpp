@@ -34,7 +34,8 @@ void silence_protobuf_logging() {
 
 DType value_dtype(const onnx::ValueInfoProto& vi, const std::string& what) {
   if (!vi.has_type() || !vi.type().has_tensor_type())
-    fail(ErrorKind::Unsupported, what + " '" + vi.name() + "' is not a tensor (sequences, maps and optionals are not supported)");
+    fail(ErrorKind::Unsupported,
+         what + " '" + vi.name() + "' is not a tensor (sequences, maps and optionals are not supported)");
   int code = vi.type().tensor_type().elem_type();
   DType dt = dtype_from_onnx(code);
   if (dt == DType::Undefined) {
@@ -68,35 +69,49 @@ Attribute read_attribute(const onnx::AttributeProto& a, const Node& n, const std
   using AP = onnx::AttributeProto;
   auto type = a.type();
   if (type == AP::UNDEFINED) {  // very old models: infer the kind from the field that is set
-    if (a.has_f()) type = AP::FLOAT;
-    else if (a.has_i()) type = AP::INT;
-    else if (a.has_s()) type = AP::STRING;
-    else if (a.has_t()) type = AP::TENSOR;
-    else if (a.floats_size()) type = AP::FLOATS;
-    else if (a.ints_size()) type = AP::INTS;
-    else if (a.strings_size()) type = AP::STRINGS;
-    else n.fail_attr(a.name(), "has no type and no value");
+    if (a.has_f())
+      type = AP::FLOAT;
+    else if (a.has_i())
+      type = AP::INT;
+    else if (a.has_s())
+      type = AP::STRING;
+    else if (a.has_t())
+      type = AP::TENSOR;
+    else if (a.floats_size())
+      type = AP::FLOATS;
+    else if (a.ints_size())
+      type = AP::INTS;
+    else if (a.strings_size())
+      type = AP::STRINGS;
+    else
+      n.fail_attr(a.name(), "has no type and no value");
   }
   Attribute r;
   switch (type) {
-    case AP::FLOAT: return Attribute::make_float(a.f());
-    case AP::INT: return Attribute::make_int(a.i());
-    case AP::STRING: return Attribute::make_string(a.s());
+    case AP::FLOAT:
+      return Attribute::make_float(a.f());
+    case AP::INT:
+      return Attribute::make_int(a.i());
+    case AP::STRING:
+      return Attribute::make_string(a.s());
     case AP::TENSOR:
       try {
         return Attribute::make_tensor(tensor_from_proto(a.t(), "tensor", model_dir));
       } catch (const Error& e) {
         n.fail_attr(a.name(), e.what());
       }
-    case AP::FLOATS: return Attribute::make_floats({a.floats().begin(), a.floats().end()});
-    case AP::INTS: return Attribute::make_ints({a.ints().begin(), a.ints().end()});
+    case AP::FLOATS:
+      return Attribute::make_floats({a.floats().begin(), a.floats().end()});
+    case AP::INTS:
+      return Attribute::make_ints({a.ints().begin(), a.ints().end()});
     case AP::STRINGS:
       r.kind = Attribute::Kind::Strings;
       r.strings.assign(a.strings().begin(), a.strings().end());
       return r;
     default:
       throw Error(ErrorKind::Unsupported, n.label() + ": attribute '" + a.name() + "': kind " +
-                                              AP::AttributeType_Name(type) + " (subgraphs, sparse tensors) is not supported");
+                                              AP::AttributeType_Name(type) +
+                                              " (subgraphs, sparse tensors) is not supported");
   }
 }
 
@@ -114,16 +129,19 @@ std::shared_ptr<Graph> build_graph(const onnx::ModelProto& m, const std::string&
   bool default_nodes = false;
   for (const auto& np : gp.node()) default_nodes |= np.domain().empty() || np.domain() == "ai.onnx";
   if (opset < 0) {
-    if (m.opset_import_size() == 0) opset = 1;  // IR < 3 models: no opset_import means opset 1
-    else if (default_nodes) fail("the model has ai.onnx nodes but imports no default-domain (ai.onnx) opset");
-    else opset = kMaxOpset;  // only custom domains: their ops decide
+    if (m.opset_import_size() == 0)
+      opset = 1;  // IR < 3 models: no opset_import means opset 1
+    else if (default_nodes)
+      fail("the model has ai.onnx nodes but imports no default-domain (ai.onnx) opset");
+    else
+      opset = kMaxOpset;  // only custom domains: their ops decide
   }
   if (opset < kMinOpset)
     fail(ErrorKind::Unsupported, "opset " + std::to_string(opset) + " is older than " + std::to_string(kMinOpset) +
                                      ", the oldest flipscope supports (convert it with onnx.version_converter)");
   if (opset > kMaxOpsetSeen)
-    fail(ErrorKind::Unsupported, "opset " + std::to_string(opset) + " is newer than " +
-                                     std::to_string(kMaxOpsetSeen) + ", the newest flipscope knows");
+    fail(ErrorKind::Unsupported, "opset " + std::to_string(opset) + " is newer than " + std::to_string(kMaxOpsetSeen) +
+                                     ", the newest flipscope knows");
   g->opset = opset;
 
   // Initializers first: they are constants (and the defaults of graph inputs of the same name).
@@ -239,7 +257,8 @@ std::shared_ptr<Graph> import_onnx_bytes(const std::string& bytes, const std::st
   cis.SetRecursionLimit(64);
   if (bytes.empty()) throw Error(ErrorKind::InvalidModel, path + ": the file is empty");
   if (!m.ParseFromCodedStream(&cis) || !cis.ConsumedEntireMessage())
-    throw Error(ErrorKind::InvalidModel, path + ": not a valid ONNX model (protobuf parse failed: truncated or corrupt)");
+    throw Error(ErrorKind::InvalidModel,
+                path + ": not a valid ONNX model (protobuf parse failed: truncated or corrupt)");
   if (!m.has_graph()) throw Error(ErrorKind::InvalidModel, path + ": the model has no graph");
   try {
     return build_graph(m, path, opt);
@@ -250,7 +269,8 @@ std::shared_ptr<Graph> import_onnx_bytes(const std::string& bytes, const std::st
 
 std::shared_ptr<Graph> import_onnx(const std::string& path, const ImportOptions& opt) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) fail(ErrorKind::InvalidInput, path + ": is a directory, not a model file");
+  if (std::filesystem::is_directory(path, ec))
+    fail(ErrorKind::InvalidInput, path + ": is a directory, not a model file");
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(ErrorKind::InvalidInput, path + ": cannot open");
   in.seekg(0, std::ios::end);

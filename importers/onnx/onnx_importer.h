@@ -10,7 +10,7 @@
 namespace fs {
 
 constexpr int kMinOpset = 7;
-constexpr int kMaxOpset = 18;     // newest default-domain opset whose semantics flipscope implements
+constexpr int kMaxOpset = 18;      // newest default-domain opset whose semantics flipscope implements
 constexpr int kMaxOpsetSeen = 21;  // newer models are accepted when none of their ops changed after 18
 
 struct ImportOptions {

@@ -35,8 +35,10 @@ void attr_to_input(Graph& g, Node& n, const std::string& attr, size_t slot, DTyp
     v = g.add_constant(g.unique_value_name(n.name + "_" + attr), std::move(t));
     n.attrs.erase(attr);
   }
-  if (n.inputs.size() == slot) n.inputs.push_back(v);
-  else n.inputs.insert(n.inputs.begin() + static_cast<long>(slot), v);
+  if (n.inputs.size() == slot)
+    n.inputs.push_back(v);
+  else
+    n.inputs.insert(n.inputs.begin() + static_cast<long>(slot), v);
 }
 
 // Clip < 11: min/max attributes (float, defaults -inf/+inf) become float32 inputs 1 and 2 (the
@@ -140,8 +142,9 @@ const OpBuilder* find_op_builder(const std::string& op, int opset) {
 int op_changed_after_18(const std::string& op) {
   // Semantic changes in opsets 19-21 (type-only additions are caught by dtype checks and omitted).
   static const std::map<std::string, int> changed = {
-      {"DeformConv", 19}, {"Gelu", 20}, {"GridSample", 20}, {"AffineGrid", 20}, {"ConstantOfShape", 20},
-      {"ImageDecoder", 20}, {"DequantizeLinear", 21}, {"QuantizeLinear", 21}, {"GroupNormalization", 21},
+      {"DeformConv", 19},         {"Gelu", 20},         {"GridSample", 20},       {"AffineGrid", 20},
+      {"ConstantOfShape", 20},    {"ImageDecoder", 20}, {"DequantizeLinear", 21}, {"QuantizeLinear", 21},
+      {"GroupNormalization", 21},
   };
   auto it = changed.find(op);
   return it == changed.end() ? 0 : it->second;

@@ -20,11 +20,20 @@ void copy_typed(const Src& field, Tensor& t, const std::string& what, const char
     auto v = field.Get(static_cast<int>(i));
     switch (t.dtype()) {
       case DType::F16:
-      case DType::BF16: t.data<uint16_t>()[i] = static_cast<uint16_t>(v); break;  // stored as bit patterns
-      case DType::F32: t.data<float>()[i] = static_cast<float>(v); break;
-      case DType::F64: t.data<double>()[i] = static_cast<double>(v); break;
-      case DType::U64: t.data<uint64_t>()[i] = static_cast<uint64_t>(v); break;
-      default: t.set_i64(i, static_cast<int64_t>(v));
+      case DType::BF16:
+        t.data<uint16_t>()[i] = static_cast<uint16_t>(v);
+        break;  // stored as bit patterns
+      case DType::F32:
+        t.data<float>()[i] = static_cast<float>(v);
+        break;
+      case DType::F64:
+        t.data<double>()[i] = static_cast<double>(v);
+        break;
+      case DType::U64:
+        t.data<uint64_t>()[i] = static_cast<uint64_t>(v);
+        break;
+      default:
+        t.set_i64(i, static_cast<int64_t>(v));
     }
   }
 }
@@ -36,9 +45,12 @@ std::string read_external(const onnx::TensorProto& p, const std::string& what, c
   int64_t offset = 0, length = -1;
   for (const auto& kv : p.external_data()) {
     try {
-      if (kv.key() == "location") location = kv.value();
-      else if (kv.key() == "offset") offset = std::stoll(kv.value());
-      else if (kv.key() == "length") length = std::stoll(kv.value());
+      if (kv.key() == "location")
+        location = kv.value();
+      else if (kv.key() == "offset")
+        offset = std::stoll(kv.value());
+      else if (kv.key() == "length")
+        length = std::stoll(kv.value());
     } catch (const std::exception&) {
       fail(what + ": external data key '" + kv.key() + "' has a non-numeric value '" + kv.value() + "'");
     }
@@ -54,8 +66,8 @@ std::string read_external(const onnx::TensorProto& p, const std::string& what, c
   if (ec || b != base.end())
     fail(what + ": external data location '" + location + "' escapes the model's folder (refused)");
   if (offset < 0 || (length >= 0 && static_cast<size_t>(length) != expected))
-    fail(what + ": external data length " + std::to_string(length) + " does not match the " +
-         std::to_string(expected) + " bytes its shape needs");
+    fail(what + ": external data length " + std::to_string(length) + " does not match the " + std::to_string(expected) +
+         " bytes its shape needs");
   std::ifstream in(full, std::ios::binary);
   if (!in) fail(what + ": cannot open external data file '" + full.string() + "'");
   in.seekg(0, std::ios::end);
@@ -101,22 +113,40 @@ Tensor tensor_from_proto(const onnx::TensorProto& p, const std::string& what, co
   // Typed fields: which one depends on the dtype (see onnx.proto).
   int64_t have = 0;
   switch (dt) {
-    case DType::F32: have = p.float_data_size(); break;
-    case DType::F64: have = p.double_data_size(); break;
-    case DType::I64: have = p.int64_data_size(); break;
+    case DType::F32:
+      have = p.float_data_size();
+      break;
+    case DType::F64:
+      have = p.double_data_size();
+      break;
+    case DType::I64:
+      have = p.int64_data_size();
+      break;
     case DType::U32:
-    case DType::U64: have = p.uint64_data_size(); break;
-    default: have = p.int32_data_size();
+    case DType::U64:
+      have = p.uint64_data_size();
+      break;
+    default:
+      have = p.int32_data_size();
   }
   if (have == 0 && n != 0) fail(what + ": has no data (expected " + std::to_string(n) + " values)");
   Tensor t(dt, shape);
   switch (dt) {
-    case DType::F32: copy_typed(p.float_data(), t, what, "float_data"); break;
-    case DType::F64: copy_typed(p.double_data(), t, what, "double_data"); break;
-    case DType::I64: copy_typed(p.int64_data(), t, what, "int64_data"); break;
+    case DType::F32:
+      copy_typed(p.float_data(), t, what, "float_data");
+      break;
+    case DType::F64:
+      copy_typed(p.double_data(), t, what, "double_data");
+      break;
+    case DType::I64:
+      copy_typed(p.int64_data(), t, what, "int64_data");
+      break;
     case DType::U32:
-    case DType::U64: copy_typed(p.uint64_data(), t, what, "uint64_data"); break;
-    default: copy_typed(p.int32_data(), t, what, "int32_data");
+    case DType::U64:
+      copy_typed(p.uint64_data(), t, what, "uint64_data");
+      break;
+    default:
+      copy_typed(p.int32_data(), t, what, "int32_data");
   }
   return t;
 }

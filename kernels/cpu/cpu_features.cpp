@@ -3,7 +3,6 @@
 #include <cblas.h>
 #include <omp.h>
 
-
 namespace fs::cpu {
 
 std::string CpuFeatures::summary() const {

@@ -14,8 +14,8 @@ void relu(KernelContext& ctx) {
   }
 }
 
-FS_REGISTER_KERNEL(Relu, "reference", ({DType::F32, DType::F64, DType::F16, DType::BF16, DType::I8, DType::I16,
-                                        DType::I32, DType::I64}),
+FS_REGISTER_KERNEL(Relu, "reference",
+                   ({DType::F32, DType::F64, DType::F16, DType::BF16, DType::I8, DType::I16, DType::I32, DType::I64}),
                    relu);
 
 }  // namespace

@@ -1,7 +1,5 @@
 // ONNX importer: valid translation, opset canonicalization, and a corpus of malformed models each
 // with the message it must give. Bad bytes must give an fs::Error, never a crash or a hang.
-#include "importers/onnx/onnx_importer.h"
-
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
@@ -10,6 +8,7 @@
 #include <random>
 
 #include "engine/session.h"
+#include "importers/onnx/onnx_importer.h"
 #include "importers/onnx/tensor_proto.h"
 
 namespace fs {

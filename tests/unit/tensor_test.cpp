@@ -60,10 +60,10 @@ TEST(Half, RoundTripsEveryHalf) {
     if (std::isnan(f)) continue;
     EXPECT_EQ(float_to_half(f), h) << std::hex << h;
   }
-  EXPECT_EQ(float_to_half(65520.0f), 0x7c00);  // rounds to +inf
-  EXPECT_EQ(float_to_half(65504.0f), 0x7bff);  // largest finite
+  EXPECT_EQ(float_to_half(65520.0f), 0x7c00);               // rounds to +inf
+  EXPECT_EQ(float_to_half(65504.0f), 0x7bff);               // largest finite
   EXPECT_EQ(half_to_float(0x0001), std::ldexp(1.0f, -24));  // smallest subnormal
-  EXPECT_EQ(float_to_half(std::ldexp(1.0f, -25)), 0x0000);    // halfway to the smallest subnormal: even
+  EXPECT_EQ(float_to_half(std::ldexp(1.0f, -25)), 0x0000);  // halfway to the smallest subnormal: even
   EXPECT_EQ(float_to_half(std::ldexp(1.5f, -25)), 0x0001);
 }
 

@@ -19,7 +19,7 @@ inline Tensor i32(Shape s, std::vector<int32_t> v) { return Tensor::from_vector(
 inline Tensor boolean(Shape s, std::vector<uint8_t> v) { return Tensor::from_vector(DType::Bool, std::move(s), v); }
 
 struct OpInput {
-  Tensor t;           // undefined tensor = absent optional input
+  Tensor t;               // undefined tensor = absent optional input
   bool constant = false;  // an initializer rather than a fed graph input
 };
 
