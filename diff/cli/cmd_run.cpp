@@ -25,6 +25,7 @@ struct RunArgs {
   std::vector<std::string> inputs;
   std::string input_name;
   std::string preset = "imagenet";
+  bool preset_given = false;  // otherwise the embedded default model gets `mnist`
   std::vector<std::string> sets;
   std::string labels;
   int label_offset = 0;
@@ -126,7 +127,8 @@ std::vector<Batch> load_batches(const RunArgs& a, const Value& input) {
     }
   }
   if (!images.empty()) {
-    Preprocess p = Preprocess::from_preset(a.preset);
+    bool default_model = a.model == kDefaultModelName && !a.preset_given;
+    Preprocess p = Preprocess::from_preset(default_model ? "mnist" : a.preset);
     for (const auto& kv : a.sets) p.set(kv);
     if (input.shape) p.fit_to_input(*input.shape);
     fmt::print("preprocessing {}\n", p.describe());
@@ -236,16 +238,18 @@ void add_run(CLI::App& app, int& rc) {
       "run",
       "Run a model on tensor files (.pb, .npy: one run each) or images (preprocessed with a preset, all in one "
       "batch) and print the top-K classes of every item");
-  c->add_option("model", args->model, "ONNX model file")->required();
+  c->add_option("model", args->model,
+                "ONNX model file, or 'default' (the embedded Fashion-MNIST CNN; its images get the mnist preset)")
+      ->required();
   c->add_option("-i,--input", args->inputs,
                 "input files: ONNX TensorProto .pb, NumPy .npy (float32/float64/int64/int32/uint8), or images "
                 "(.jpg .jpeg .png .bmp .webp .tif); e.g. --input a.JPEG b.JPEG")
       ->required();
   c->add_option("--input-name", args->input_name,
                 "the model input to feed (needed only when the model has several), e.g. --input-name data");
-  c->add_option("--preset", args->preset,
-                "image preprocessing preset, e.g. --preset inception; one of:" + presets_help())
-      ->default_val("imagenet");
+  CLI::Option* preset = c->add_option("--preset", args->preset,
+                                      "image preprocessing preset, e.g. --preset inception; one of:" + presets_help())
+                            ->default_val("imagenet");
   c->add_option("--set", args->sets,
                 "override one preprocessing field, key=value (repeatable), e.g. --set interp=cv-area --set "
                 "crop=224x224. Keys: channels=rgb|bgr|gray, crop_fraction=F (central crop before resize), "
@@ -274,8 +278,12 @@ void add_run(CLI::App& app, int& rc) {
       "--labels shared/labels/imagenet-classes.txt\n"
       "  flipscope run shared/models/mobilenet_v2_1.0_224/model.onnx --preset inception-uint8 --label-offset 1 "
       "--set interp=cv-area --input a.jpg b.jpg --top 3\n"
-      "  flipscope run model.onnx --input test_data_set_0/input_0.pb --save-outputs /tmp/out");
-  c->callback([args, &rc] { rc = run_model(*args); });
+      "  flipscope run model.onnx --input test_data_set_0/input_0.pb --save-outputs /tmp/out\n"
+      "  flipscope run default --input shirt.png   (the embedded Fashion-MNIST model, mnist preset)");
+  c->callback([args, preset, &rc] {
+    args->preset_given = preset->count() > 0;
+    rc = run_model(*args);
+  });
 }
 
 }  // namespace fs::cli
