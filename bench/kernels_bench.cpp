@@ -67,7 +67,8 @@ std::vector<Spec> specs() {
        {{1, 64, 111, 111}},
        {},
        {{"kernel_shape", ints({3, 3})}, {"strides", ints({2, 2})}, {"ceil_mode", one(1)}}},
-      {"avgpool/1280x7x7 global", "GlobalAveragePool", {{1, 1280, 7, 7}}, {}, {}},
+      {"avgpool7x7/1280x7x7", "AveragePool", {{1, 1280, 7, 7}}, {}, {{"kernel_shape", ints({7, 7})}}},  // TF-slim
+      {"globalavgpool/1280x7x7", "GlobalAveragePool", {{1, 1280, 7, 7}}, {}, {}},
       {"batchnorm/32x112x112", "BatchNormalization", {{1, 32, 112, 112}, {32}, {32}, {32}, {32}}, {1, 2, 3, 4}, {}},
       {"softmax/1x1001", "Softmax", {{1, 1001}}, {}, {}},
   };
