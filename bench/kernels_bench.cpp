@@ -48,13 +48,14 @@ Spec conv(std::string name, Shape x, int64_t m, int64_t k, int64_t stride, int64
 
 std::vector<Spec> specs() {
   return {
-      conv("conv1x1/32x112x112->64", {1, 32, 112, 112}, 64, 1, 1),     // MobileNet v1 pw1
-      conv("conv1x1/144x56x56->24", {1, 144, 56, 56}, 24, 1, 1),       // MobileNet v2 project
-      conv("conv1x1/320x7x7->1280", {1, 320, 7, 7}, 1280, 1, 1),       // MobileNet v2 head
-      conv("conv3x3s2/3x224x224->32", {1, 3, 224, 224}, 32, 3, 2),     // stem
-      conv("conv3x3/64x56x56->64", {1, 64, 56, 56}, 64, 3, 1),         // dense 3x3
-      conv("conv3x3g/56x28x28->56 g7", {1, 56, 28, 28}, 56, 3, 1, 7),  // RegNetX-200MF group width 8
-      conv("dw3x3s1/32x112x112", {1, 32, 112, 112}, 32, 3, 1, 32),     // MobileNet v2 block 1
+      conv("conv1x1/32x112x112->64", {1, 32, 112, 112}, 64, 1, 1),   // MobileNet v1 pw1
+      conv("conv1x1/144x56x56->24", {1, 144, 56, 56}, 24, 1, 1),     // MobileNet v2 project
+      conv("conv1x1/320x7x7->1280", {1, 320, 7, 7}, 1280, 1, 1),     // MobileNet v2 head
+      conv("conv3x3s2/3x224x224->32", {1, 3, 224, 224}, 32, 3, 2),   // stem
+      conv("conv3x3/64x56x56->64", {1, 64, 56, 56}, 64, 3, 1),       // dense 3x3
+      conv("conv3x3g7/56x28x28->56", {1, 56, 28, 28}, 56, 3, 1, 7),  // RegNetX-200MF group width 8
+      conv("conv3x3s2g3/24x112x112->24", {1, 24, 112, 112}, 24, 3, 2, 3),
+      conv("dw3x3s1/32x112x112", {1, 32, 112, 112}, 32, 3, 1, 32),  // MobileNet v2 block 1
       conv("dw3x3s2/96x112x112", {1, 96, 112, 112}, 96, 3, 2, 96),
       conv("dw3x3s1/144x56x56", {1, 144, 56, 56}, 144, 3, 1, 144),
       conv("dw3x3s1/576x14x14", {1, 576, 14, 14}, 576, 3, 1, 576),
@@ -67,7 +68,8 @@ std::vector<Spec> specs() {
        {{1, 64, 111, 111}},
        {},
        {{"kernel_shape", ints({3, 3})}, {"strides", ints({2, 2})}, {"ceil_mode", one(1)}}},
-      {"avgpool/1280x7x7 global", "GlobalAveragePool", {{1, 1280, 7, 7}}, {}, {}},
+      {"avgpool7x7/1280x7x7", "AveragePool", {{1, 1280, 7, 7}}, {}, {{"kernel_shape", ints({7, 7})}}},  // TF-slim
+      {"globalavgpool/1280x7x7", "GlobalAveragePool", {{1, 1280, 7, 7}}, {}, {}},
       {"batchnorm/32x112x112", "BatchNormalization", {{1, 32, 112, 112}, {32}, {32}, {32}, {32}}, {1, 2, 3, 4}, {}},
       {"softmax/1x1001", "Softmax", {{1, 1001}}, {}, {}},
   };

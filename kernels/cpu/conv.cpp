@@ -102,7 +102,8 @@ class ConvKernel : public Kernel {
     dc_.w = w;
     dc_.bias = bias;
     const int64_t groups = n_ * group_;
-    int64_t split = std::clamp<int64_t>((4 * nt + groups - 1) / groups, 1, mg_);
+    // Splitting a group repeats its input transform, so split only as far as the threads need.
+    int64_t split = nt == 1 ? 1 : std::clamp<int64_t>((2 * nt + groups - 1) / groups, 1, mg_);
     int64_t chunk = (mg_ + split - 1) / split;
     if (chunk > 4) chunk = (chunk + 3) / 4 * 4;  // whole register blocks
     split = (mg_ + chunk - 1) / chunk;

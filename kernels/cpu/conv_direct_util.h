@@ -24,8 +24,9 @@ struct DirectConv {
   // Floats of per-thread scratch: the cg phase planes, in flat mode 4 flat accumulators, and slack
   // for the vector tail's reads past the last plane.
   int64_t scratch_floats() const { return cg * l.plane() + (flat ? 4 * flat_len() : 0) + 32; }
-  // Cost per output row in 16-lane vector passes: a row of OW leaves OW % 16 to 8-lane and scalar
-  // tails (a scalar element costs about one vector pass); the flat row covers flat_stride() lanes.
+  // Cost per output row in 16-lane vector passes, as measured: the partial last block of a row of OW
+  // costs about OW % 8 passes more (tail handling per row and input channel); the flat row covers
+  // flat_stride() lanes.
   void choose_flat() {
     const int64_t ow = g.out[2];
     const double row = static_cast<double>(ow / 16 + (ow % 16 >= 8 ? 1 : 0) + ow % 8);

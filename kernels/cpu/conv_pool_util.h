@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "kernels/cpu/conv_math_util.h"
 #include "kernels/cpu/conv_util.h"
 
 namespace fs::cpu {
@@ -115,7 +116,57 @@ inline void divide_counts(float* __restrict y, const float* __restrict cw, float
   }
 }
 
+// Sum of x[0..n) over 16 lanes.
+inline float sum_lanes(const float* __restrict x, int64_t n) {
+  float acc[16] = {};
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    for (int l = 0; l < 16; ++l) acc[l] += x[i + l];
+  float s = 0.0f;
+  for (; i < n; ++i) s += x[i];
+  for (int l = 0; l < 16; ++l) s += acc[l];
+  return s;
+}
+
+// Large windows (more than kLargeWindow taps per 2-D slice, no width dilation): each output reduces its window's
+// contiguous input row segments directly (a whole-plane window is a global pool), instead of one
+// pass per tap over rows of few outputs.
+template <PoolOp OP>
+inline void window_plane(const PoolPlan& pp, const float* x, float* y) {
+  const Geom3& g = pp.g;
+  for (int64_t od = 0; od < g.out[0]; ++od) {
+    const Range kd = valid_outputs(g.k[0], g.d[0], od * g.s[0] - g.pb[0], g.in[0]);
+    for (int64_t oh = 0; oh < g.out[1]; ++oh) {
+      const Range kh = valid_outputs(g.k[1], g.d[1], oh * g.s[1] - g.pb[1], g.in[1]);
+      for (int64_t ow = 0; ow < g.out[2]; ++ow) {
+        const Range kw = valid_outputs(g.k[2], 1, ow * g.s[2] - g.pb[2], g.in[2]);
+        float acc = OP == PoolOp::Max ? -std::numeric_limits<float>::infinity() : 0.0f;
+        if (kw.lo < kw.hi)
+          for (int64_t td = kd.lo; td < kd.hi; ++td)
+            for (int64_t th = kh.lo; th < kh.hi; ++th) {
+              const int64_t id = od * g.s[0] - g.pb[0] + td * g.d[0], ih = oh * g.s[1] - g.pb[1] + th * g.d[1];
+              const float* seg = x + (id * g.in[1] + ih) * g.in[2] + ow * g.s[2] - g.pb[2] + kw.lo;
+              if constexpr (OP == PoolOp::Max)
+                acc = combine<Reduce::MaxNaN>(acc, max_f32(seg, kw.hi - kw.lo));
+              else
+                acc += sum_lanes(seg, kw.hi - kw.lo);
+            }
+        float* o = y + (od * g.out[1] + oh) * g.out[2] + ow;
+        if constexpr (OP == PoolOp::Max) {
+          *o = acc;
+        } else {
+          const float c = pp.count_dh(od, oh) * pp.count_w[static_cast<size_t>(ow)];
+          *o = c > 0 ? acc / c : 0.0f;
+        }
+      }
+    }
+  }
+}
+
 }  // namespace pool_detail
+
+// Taps per 2-D slice above which pooling reduces window segments directly (see window_plane).
+constexpr int64_t kLargeWindow = 16;
 
 #define FS_POOL_ROW_PARAMS (float* y, const float* const* p, int64_t taps, bool first, int64_t n)
 FS_CPU_ISA_VARIANTS(pool_max9, FS_POOL_ROW_PARAMS, (void)taps;
@@ -139,6 +190,10 @@ FS_CPU_ISA_VARIANTS(pool_avg_any, FS_POOL_ROW_PARAMS,
 #undef FS_POOL_ROW_PARAMS
 FS_CPU_ISA_VARIANTS(pool_transform, (const PhaseLayout& l, const float* x, int64_t h, int64_t w, float pad, float* dst),
                     phase_transform<kIsa>(l, x, h, w, pad, dst))
+FS_CPU_ISA_VARIANTS(pool_window_max, (const PoolPlan& pp, const float* x, float* y),
+                    pool_detail::window_plane<PoolOp::Max>(pp, x, y))
+FS_CPU_ISA_VARIANTS(pool_window_avg, (const PoolPlan& pp, const float* x, float* y),
+                    pool_detail::window_plane<PoolOp::Avg>(pp, x, y))
 FS_CPU_ISA_VARIANTS(pool_has_nan, (const float* x, int64_t n, int* any), pool_detail::has_nan(x, n, any))
 FS_CPU_ISA_VARIANTS(pool_divide, (float* y, const float* cw, float cdh, int64_t n),
                     pool_detail::divide_counts(y, cw, cdh, n))
@@ -151,6 +206,12 @@ class PoolRunner {
   void run(const PoolPlan& pp, const float* x, float* y, int64_t planes, int threads) {
     const int64_t taps = pp.g.k[1] * pp.g.k[2];
     const bool max = pp.op == PoolOp::Max;
+    if (taps > kLargeWindow && pp.g.d[2] == 1) {
+      const auto window = (max ? pool_window_max_table() : pool_window_avg_table()).pick(isa_);
+#pragma omp parallel for num_threads(threads) schedule(static)
+      for (int64_t i = 0; i < planes; ++i) window(pp, x + i * pp.g.in_vol(), y + i * pp.g.out_vol());
+      return;
+    }
     row_ = taps == 9   ? (max ? pool_max9_table() : pool_avg9_table()).pick(isa_)
            : taps == 4 ? (max ? pool_max4_table() : pool_avg4_table()).pick(isa_)
                        : (max ? pool_max_any_table() : pool_avg_any_table()).pick(isa_);

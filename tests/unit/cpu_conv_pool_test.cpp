@@ -44,7 +44,11 @@ const std::vector<PoolSpec>& pool_specs() {
        .ceil_mode = 1,
        .count_include_pad = 1},
       {.x = {1, 4, 11, 12}, .k = {2, 3}, .pads = {1, 1, 1, 1}, .dilations = {2, 2}},
-      {.x = {1, 4, 7, 7}, .k = {7, 7}},  // global-like window
+      {.x = {1, 4, 7, 7}, .k = {7, 7}},  // global-like window (MobileNet v1/v2 head)
+      {.x = {2, 3, 11, 12}, .k = {5, 5}, .pads = {2, 2, 2, 2}, .count_include_pad = 1},  // large windows
+      {.x = {1, 3, 13, 17}, .k = {4, 9}, .strides = {3, 4}, .pads = {1, 2, 2, 3}, .ceil_mode = 1},
+      {.x = {1, 3, 13, 17}, .k = {5, 5}, .strides = {2, 2}, .dilations = {2, 1}},
+      {.x = {1, 2, 5, 6, 19}, .k = {2, 3, 9}, .strides = {1, 2, 5}, .pads = {1, 0, 3, 0, 1, 3}},
       {.x = {1, 3, 8, 9}, .k = {3, 3}, .strides = {2, 2}, .auto_pad = "SAME_UPPER"},
       {.x = {1, 3, 8, 9}, .k = {4, 4}, .auto_pad = "SAME_LOWER"},
       {.x = {2, 3, 17}, .k = {3}, .strides = {2}, .pads = {1, 1}},  // 1-D
