@@ -74,7 +74,10 @@ FS_EW_INLINE inline int64_t arg_row(const T* r, int64_t n) {
 
 template <bool kMax, bool kLast, typename T>
 void arg_extreme(const T* x, int64_t outer, int64_t n, int64_t inner, int64_t* y, int threads) {
-  if (n == 0) return;
+  if (n == 0) {  // an empty axis: index 0 everywhere, as the reference gives
+    std::fill(y, y + outer * inner, int64_t{0});
+    return;
+  }
   if (inner == 1) {
     parallel_simd(outer, std::max<int64_t>(1, kGrain / n), threads, [&](int64_t b, int64_t e) FS_EW_INLINE {
       for (int64_t o = b; o < e; ++o) y[o] = arg_row<kMax, kLast>(x + o * n, n);
