@@ -19,22 +19,68 @@ FS_EW_INLINE inline bool takes(T v, T m) {
   }
 }
 
+// Candidate (v, i) against the current (m, b) from another part of the row: the better value wins,
+// a tie (NaN ties NaN) goes to the lower index (the higher with kLast).
+template <bool kMax, bool kLast, typename T>
+bool wins(T v, int64_t i, T m, int64_t b) {
+  bool vn = false, mn = false;
+  if constexpr (std::is_floating_point_v<T>) {
+    vn = v != v;
+    mn = m != m;
+  }
+  bool better = vn ? !mn : (!mn && (kMax ? v > m : v < m));
+  bool tie = vn ? mn : (!mn && v == m);
+  return better || (tie && (kLast ? i > b : i < b));
+}
+
+// The extreme of one contiguous row: lane-parallel running extremes (vectorized), merged by value
+// then index, then the tail in order.
+template <bool kMax, bool kLast, typename T>
+FS_EW_INLINE inline int64_t arg_row(const T* r, int64_t n) {
+  constexpr int64_t L = 16;
+  int64_t i = 0, best = 0;
+  T m = r[0];
+  if (n >= 2 * L) {
+    T lm[L];
+    int64_t li[L];
+    for (int64_t l = 0; l < L; ++l) {
+      lm[l] = r[l];
+      li[l] = l;
+    }
+    for (i = L; i + L <= n; i += L)
+      for (int64_t l = 0; l < L; ++l) {
+        T v = r[i + l];
+        bool t = takes<kMax, kLast>(v, lm[l]);
+        lm[l] = t ? v : lm[l];
+        li[l] = t ? i + l : li[l];
+      }
+    m = lm[0];
+    best = li[0];
+    for (int64_t l = 1; l < L; ++l)
+      if (wins<kMax, kLast>(lm[l], li[l], m, best)) {
+        m = lm[l];
+        best = li[l];
+      }
+  } else {
+    i = 1;
+  }
+  for (; i < n; ++i)
+    if (takes<kMax, kLast>(r[i], m)) {
+      m = r[i];
+      best = i;
+    }
+  return best;
+}
+
 template <bool kMax, bool kLast, typename T>
 void arg_extreme(const T* x, int64_t outer, int64_t n, int64_t inner, int64_t* y, int threads) {
-  if (n == 0) return;
+  if (n == 0) {  // an empty axis: index 0 everywhere, as the reference gives
+    std::fill(y, y + outer * inner, int64_t{0});
+    return;
+  }
   if (inner == 1) {
-    parallel_for(outer, std::max<int64_t>(1, kGrain / n), threads, [&](int64_t b, int64_t e) {
-      for (int64_t o = b; o < e; ++o) {
-        const T* r = x + o * n;
-        T m = r[0];
-        int64_t best = 0;
-        for (int64_t i = 1; i < n; ++i)
-          if (takes<kMax, kLast>(r[i], m)) {
-            m = r[i];
-            best = i;
-          }
-        y[o] = best;
-      }
+    parallel_simd(outer, std::max<int64_t>(1, kGrain / n), threads, [&](int64_t b, int64_t e) FS_EW_INLINE {
+      for (int64_t o = b; o < e; ++o) y[o] = arg_row<kMax, kLast>(x + o * n, n);
     });
     return;
   }

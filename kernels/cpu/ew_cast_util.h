@@ -3,6 +3,8 @@
 // beyond +-9.2e18 saturates to int64, then wraps to the target width, except that [2^63, 2^64)
 // converts exactly to uint64); integer -> integer wraps; to bool is != 0.
 #pragma once
+#include <immintrin.h>
+
 #include <cmath>
 
 #include "kernels/cpu/ew_unary_util.h"
@@ -73,12 +75,61 @@ void visit_storage(DType t, F&& f) {
   visit(kAll, t, f);
 }
 
+// float32 <-> float16 with the F16C instructions (the masked AVX-512 forms: the unmasked ones trip
+// GCC 12's -Wmaybe-uninitialized) (round to nearest even, as float_to_half; a NaN
+// keeps its leading payload bits instead of becoming the canonical quiet NaN).
+FS_EW_AVX512 inline void f32_to_f16_avx512(const float* x, uint16_t* y, int64_t n) {
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(y + i),
+                        _mm512_mask_cvtps_ph(_mm256_setzero_si256(), 0xffff, _mm512_loadu_ps(x + i),
+                                             _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+  for (; i < n; ++i) y[i] = float_to_half(x[i]);
+}
+FS_EW_AVX512 inline void f16_to_f32_avx512(const uint16_t* x, float* y, int64_t n) {
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    _mm512_storeu_ps(y + i, _mm512_mask_cvtph_ps(_mm512_setzero_ps(), 0xffff,
+                                                 _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + i))));
+  for (; i < n; ++i) y[i] = half_to_float(x[i]);
+}
+FS_EW_AVX2 inline void f32_to_f16_avx2(const float* x, uint16_t* y, int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(y + i),
+                     _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+  for (; i < n; ++i) y[i] = float_to_half(x[i]);
+}
+FS_EW_AVX2 inline void f16_to_f32_avx2(const uint16_t* x, float* y, int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps(y + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + i))));
+  for (; i < n; ++i) y[i] = half_to_float(x[i]);
+}
+
+// The F16C path for float32 <-> float16 casts; false when this machine has none.
+inline bool cast_f16c(const Tensor& x, Tensor& y, int threads) {
+  bool to_half = x.dtype() == DType::F32 && y.dtype() == DType::F16;
+  bool from_half = x.dtype() == DType::F16 && y.dtype() == DType::F32;
+  if ((!to_half && !from_half) || isa() == Isa::Base) return false;
+  bool avx512 = isa() == Isa::Avx512;
+  parallel_for(x.numel(), kGrain, threads, [&](int64_t b, int64_t e) {
+    if (to_half) {
+      (avx512 ? f32_to_f16_avx512 : f32_to_f16_avx2)(x.data<float>() + b, y.data<uint16_t>() + b, e - b);
+    } else {
+      (avx512 ? f16_to_f32_avx512 : f16_to_f32_avx2)(x.data<uint16_t>() + b, y.data<float>() + b, e - b);
+    }
+  });
+  return true;
+}
+
 // y = x converted to y's dtype, element by element.
 inline void cast_tensor(const Tensor& x, Tensor& y, int threads) {
   if (x.dtype() == y.dtype()) {
     parallel_memcpy(y.raw(), x.raw(), x.nbytes(), threads);
     return;
   }
+  if (cast_f16c(x, y, threads)) return;
   visit_storage(x.dtype(), [&](auto from) {
     visit_storage(y.dtype(), [&](auto to) {
       using F = typename decltype(from)::type;

@@ -153,11 +153,11 @@ void reduce(const Tensor& x, const std::vector<bool>& mask, Tensor& y, int threa
     return;
   }
   // The innermost group is kept: output rows of `inner` accumulate the g reduced rows together.
-  constexpr int64_t kChunk = 512;
+  constexpr int64_t kChunk = 2048;
   int64_t rows = no / inner, chunks = (inner + kChunk - 1) / kChunk;
   int64_t gb = (rows * chunks >= 16 || g * std::min(inner, kChunk) <= kReduceBlock)
                    ? g
-                   : std::max<int64_t>(1, kReduceBlock / std::min(inner, kChunk));
+                   : std::max<int64_t>(64, kReduceBlock / std::min(inner, kChunk));
   int64_t nblocks = (g + gb - 1) / gb, items = rows * chunks * nblocks;
   std::vector<A> part(nblocks > 1 ? static_cast<size_t>(items * std::min(inner, kChunk)) : 0);
   parallel_simd(items, std::max<int64_t>(1, kGrain / std::max<int64_t>(1, gb * std::min(inner, kChunk))), threads,

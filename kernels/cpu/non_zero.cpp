@@ -21,6 +21,7 @@ void non_zero(KernelContext& ctx) {
   int64_t count = y.dim(1), found = 0;
   size_t r = x.rank();
   int64_t* out = y.data<int64_t>();
+  std::fill(out, out + y.numel(), int64_t{0});  // a scalar's coordinate row stays 0
   ew::visit(ew::kAll, x.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* p = x.data<T>();

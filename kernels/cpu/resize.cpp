@@ -191,6 +191,38 @@ void resample_axis(const T* x, T* y, int64_t outer, int64_t in, int64_t out, int
   std::vector<T> w(t.weight.begin(), t.weight.end());
   const int64_t *first = t.first.data(), *index = t.index.data();
   const T* wt = w.data();
+  // Along the innermost axis: a plain gather when every coordinate has one tap of weight 1 (nearest),
+  // two fixed taps when every coordinate has two (linear), else the general tap loop.
+  bool one = inner == 1, two = inner == 1;
+  for (int64_t j = 0; j < out && (one || two); ++j) {
+    int64_t n = first[j + 1] - first[j];
+    one = one && n == 1 && wt[first[j]] == T(1);
+    two = two && n == 2;
+  }
+  if (one || two) {
+    std::vector<int64_t> i0(static_cast<size_t>(out)), i1(static_cast<size_t>(out));
+    std::vector<T> w0(static_cast<size_t>(out)), w1(static_cast<size_t>(out));
+    for (int64_t j = 0; j < out; ++j) {
+      i0[j] = index[first[j]];
+      w0[j] = wt[first[j]];
+      i1[j] = two ? index[first[j] + 1] : 0;
+      w1[j] = two ? wt[first[j] + 1] : T(0);
+    }
+    const int64_t *pi0 = i0.data(), *pi1 = i1.data();
+    const T *pw0 = w0.data(), *pw1 = w1.data();
+    ew::parallel_simd(outer, std::max<int64_t>(1, ew::kGrain / out), threads, [&](int64_t b, int64_t e) FS_EW_INLINE {
+      for (int64_t o = b; o < e; ++o) {
+        const T* s = x + o * in;
+        T* __restrict d = y + o * out;
+        if (one) {
+          for (int64_t j = 0; j < out; ++j) d[j] = s[pi0[j]];
+        } else {
+          for (int64_t j = 0; j < out; ++j) d[j] = pw0[j] * s[pi0[j]] + pw1[j] * s[pi1[j]];
+        }
+      }
+    });
+    return;
+  }
   if (inner == 1) {
     ew::parallel_simd(outer, std::max<int64_t>(1, ew::kGrain / (out * 2)), threads,
                       [&](int64_t b, int64_t e) FS_EW_INLINE {
@@ -238,9 +270,13 @@ void resize_float(const KernelContext& ctx, const Tensor& x, Tensor& y, const Pa
     for (char o : taps[d].outside) any_outside = any_outside || o;
     if (!taps[d].identity) order.push_back(d);
   }
+  // Shrinking axes first; among equal ratios, upsampling runs the inner (gathering) axes first, on the
+  // smaller tensor, and downsampling the outer ones first, which shrink it before the gather.
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return static_cast<double>(g[a].out) / static_cast<double>(g[a].in) <
-           static_cast<double>(g[b].out) / static_cast<double>(g[b].in);
+    double ra = static_cast<double>(g[a].out) / static_cast<double>(g[a].in);
+    double rb = static_cast<double>(g[b].out) / static_cast<double>(g[b].in);
+    if (ra != rb) return ra < rb;
+    return ra >= 1 ? a > b : a < b;
   });
   Shape cur = x.shape();
   Tensor src = x;

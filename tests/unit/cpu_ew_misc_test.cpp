@@ -1,6 +1,7 @@
 // Cpu quantization, normalization-style and miscellaneous kernels (QuantizeLinear,
 // DequantizeLinear, DynamicQuantizeLinear, Hardmax, LRN, MeanVarianceNormalization,
-// LpNormalization, LpPool, Det, MaxUnpool, Unique, the two losses) against the reference backend.
+// LpNormalization, LpPool, Det, MaxUnpool, Unique, the two losses, the integer matrix products and
+// Einsum) against the reference backend.
 #include <limits>
 
 #include "tests/unit/cpu_ew_test_util.h"
@@ -127,6 +128,83 @@ TEST(CpuEwLoss, NllAndSoftmaxCrossEntropy) {
         expect_matches_reference("SoftmaxCrossEntropyLoss", fed(in), a, 2);
       }
   expect_both_fail("NegativeLogLikelihoodLoss", fed({f32({1, 2}, {0.1f, 0.2f}), i64({1}, {2})}), {}, "out of range");
+}
+
+Tensor u8s(Shape s, uint8_t v) { return Tensor::from_vector(DType::U8, std::move(s), std::vector<uint8_t>{v}); }
+Tensor i8s(Shape s, int8_t v) { return Tensor::from_vector(DType::I8, std::move(s), std::vector<int8_t>{v}); }
+
+TEST(CpuEwQuant, IntegerMatMul) {
+  uint32_t seed = 500;
+  struct Dims {
+    Shape a, b;
+  };
+  std::vector<Dims> dims = {
+      {{3, 13}, {13, 5}}, {{2, 4, 7}, {7, 3}}, {{2, 1, 4, 7}, {3, 7, 5}}, {{13}, {13, 4}}, {{4, 9}, {9}}};
+  for (const Dims& d : dims)
+    for (DType t : {DType::U8, DType::I8}) {
+      Tensor a = random(t, d.a, seed++, -128, 255), b = random(t, d.b, seed++, -128, 255);
+      Tensor za = t == DType::U8 ? u8s({}, 100) : i8s({}, -3), zb = t == DType::U8 ? u8s({}, 7) : i8s({}, 11);
+      expect_matches_reference("MatMulInteger", fed({a, b}));
+      expect_matches_reference("MatMulInteger", fed({a, b, za, zb}));
+      Tensor sa = f32({}, {0.02f}), sb = f32({}, {0.03f}), sy = f32({}, {0.07f});
+      expect_matches_reference("QLinearMatMul", fed({a, sa, za, b, sb, zb, sy, za}));
+      expect_matches_reference("QLinearMatMul", fed({a, sa, za, b, sb, zb, sy, zb}));
+    }
+  // Per-row / per-column parameters.
+  Tensor a = random(DType::U8, {4, 9}, seed++, 0, 255), b = random(DType::U8, {9, 5}, seed++, 0, 255);
+  Tensor zr = random(DType::U8, {4}, seed++, 100, 140), zc = random(DType::U8, {5}, seed++, 100, 140);
+  expect_matches_reference("MatMulInteger", fed({a, b, zr, zc}));
+  expect_matches_reference("QLinearMatMul",
+                           fed({a, random(DType::F32, {4}, seed++, 0.01, 0.05), zr, b,
+                                random(DType::F32, {5}, seed++, 0.01, 0.05), zc, f32({}, {0.2f}), u8s({}, 128)}));
+}
+
+TEST(CpuEwQuant, IntegerConv) {
+  uint32_t seed = 600;
+  for (DType t : {DType::U8, DType::I8})
+    for (int64_t group : {1, 2}) {
+      Tensor x = random(t, {2, 4, 7, 9}, seed++, -128, 255), w = random(t, {6, 4 / group, 3, 3}, seed++, -128, 255);
+      Tensor zx = t == DType::U8 ? u8s({}, 120) : i8s({}, 3), zw = t == DType::U8 ? u8s({}, 9) : i8s({}, -5);
+      std::map<std::string, Attribute> a = {
+          {"group", ai(group)}, {"pads", ais({1, 0, 1, 2})}, {"strides", ais({1, 2})}};
+      expect_matches_reference("ConvInteger", fed({x, w}), a);
+      expect_matches_reference("ConvInteger", fed({x, w, zx, zw}), a);
+      Tensor ws = random(DType::F32, {6}, seed++, 0.01, 0.05), bias = random(DType::I32, {6}, seed++, -500, 500);
+      expect_matches_reference("QLinearConv", fed({x, f32({}, {0.05f}), zx, w, ws, zw, f32({}, {0.3f}), zx, bias}), a);
+      expect_matches_reference("QLinearConv",
+                               fed({x, f32({}, {0.05f}), zx, w, f32({}, {0.02f}), zw, f32({}, {0.3f}), zx}),
+                               {{"group", ai(group)}, {"dilations", ais({2, 1})}});
+    }
+  expect_matches_reference("ConvInteger", fed({random(DType::U8, {1, 3, 13}, seed++, 0, 255),
+                                               random(DType::U8, {2, 3, 4}, seed++, 0, 255)}));
+}
+
+TEST(CpuEwEinsum, GemmFormAndGeneral) {
+  uint32_t seed = 700;
+  struct Case {
+    std::string eq;
+    std::vector<Shape> shapes;
+  };
+  std::vector<Case> cases = {{"ij,jk->ik", {{3, 13}, {13, 5}}},
+                             {"bij,bjk->bik", {{2, 3, 4}, {2, 4, 5}}},
+                             {"bhqd,bhkd->bhqk", {{2, 3, 5, 4}, {2, 3, 7, 4}}},
+                             {"ij,kj->ik", {{3, 4}, {5, 4}}},
+                             {"i,i->", {{13}, {13}}},
+                             {"i,j->ij", {{3}, {4}}},
+                             {"ij,jk", {{3, 4}, {4, 2}}},
+                             {"...ij,...jk->...ik", {{2, 3, 4}, {1, 4, 5}}},
+                             {"ii->i", {{4, 4}}},
+                             {"ii", {{5, 5}}},
+                             {"ij->ji", {{3, 7}}},
+                             {"ijk->", {{2, 3, 4}}},
+                             {"ij,jk,kl->il", {{2, 3}, {3, 4}, {4, 5}}},
+                             {"bij,jk->bk", {{2, 3, 4}, {4, 5}}}};
+  for (const Case& c : cases)
+    for (DType t : {DType::F32, DType::F64, DType::I32, DType::I64}) {
+      std::vector<Tensor> in;
+      for (const Shape& s : c.shapes) in.push_back(random(t, s, seed++, -5, 5));
+      expect_matches_reference("Einsum", fed(in), {{"equation", as(c.eq)}});
+    }
 }
 
 }  // namespace

@@ -1,0 +1,49 @@
+// Cpu QLinearMatMul: the exact product of (a - a_zp) x (b - b_zp) (double GEMM), requantized:
+// y = saturate(round_half_even(acc * a_scale * b_scale / y_scale) + y_zp). a's scale and zero point
+// are per tensor, per row or N-D broadcast; b's per tensor, per column or N-D broadcast.
+#include "kernels/cpu/ew_qgemm_util.h"
+
+namespace fs::cpu {
+namespace {
+
+template <typename Y>
+void requantize_all(const KernelContext& ctx, const ew::QMatMulGeom& g, const std::vector<double>& acc, Y* y) {
+  const Tensor &as = ctx.in(1), &bs = ctx.in(4);
+  ew::ParamIndex ai = ew::param_index(nn::matmul_param_shape(ctx.node, "a_scale", as.shape(), g.a, true), g.a);
+  ew::ParamIndex bi = ew::param_index(nn::matmul_param_shape(ctx.node, "b_scale", bs.shape(), g.b, false), g.b);
+  std::vector<double> sa = ew::as_doubles(as), sb = ew::as_doubles(bs);
+  const double y_scale = ctx.in(6).get_f64(0);
+  const double yzp = ctx.has_input(7) ? static_cast<double>(ctx.in(7).get_i64(0)) : 0.0;
+  for (int64_t t = 0; t < g.batch; ++t)
+    for (int64_t i = 0; i < g.m; ++i) {
+      // The scale of row i of a (its first element); with K = 0 the accumulator is 0 anyway.
+      double ra = g.k ? sa[static_cast<size_t>(ai(g.a_off[t] + i * g.k))] : 0.0;
+      for (int64_t j = 0; j < g.n; ++j) {
+        double rb = g.k ? sb[static_cast<size_t>(bi(g.b_off[t] + j))] : 0.0;
+        int64_t o = (t * g.m + i) * g.n + j;
+        y[o] = ew::requantize<Y>(acc[static_cast<size_t>(o)] * ra * rb / y_scale, yzp);
+      }
+    }
+}
+
+void qlinear_mat_mul(KernelContext& ctx) {
+  const Tensor &a = ctx.in(0), &b = ctx.in(3);
+  Tensor& y = ctx.out(0);
+  ew::QMatMulGeom g = ew::qmatmul_geom(a.shape(), b.shape());
+  std::vector<double> av =
+      ew::minus_zero_point(ctx, a, g.a, ctx.has_input(2) ? &ctx.in(2) : nullptr, "a_zero_point", true);
+  std::vector<double> bv =
+      ew::minus_zero_point(ctx, b, g.b, ctx.has_input(5) ? &ctx.in(5) : nullptr, "b_zero_point", false);
+  std::vector<double> acc(static_cast<size_t>(y.numel()), 0.0);
+  if (g.k > 0) ew::batched_dgemm(g, av.data(), bv.data(), acc.data(), ctx.num_threads);
+  if (y.dtype() == DType::U8) {
+    requantize_all(ctx, g, acc, y.data<uint8_t>());
+  } else {
+    requantize_all(ctx, g, acc, y.data<int8_t>());
+  }
+}
+
+FS_REGISTER_KERNEL(QLinearMatMul, "cpu", ({DType::U8, DType::I8}), qlinear_mat_mul);
+
+}  // namespace
+}  // namespace fs::cpu
