@@ -6,7 +6,7 @@
 
 #include "diff/cli/commands.h"
 #include "diff/profile.h"
-#include "importers/onnx/onnx_importer.h"
+#include "diff/default_model.h"
 
 namespace fs::cli {
 namespace {
@@ -39,7 +39,7 @@ int run_profile(const ProfileArgs& a) {
     return 0;
   }
   if (a.model.empty()) throw Error(ErrorKind::InvalidInput, "profile: a MODEL is required (or --compare A.json B.json)");
-  auto g = import_onnx(a.model);
+  auto g = load_model(a.model);
   SessionOptions so;
   so.backend = a.backend;
   so.threads = a.threads;
