@@ -10,6 +10,7 @@
 #include "engine/limits.h"
 #include "engine/session.h"
 #include "engine/shape_inference.h"
+#include "diff/default_model.h"
 #include "importers/onnx/onnx_importer.h"
 
 namespace fs::cli {
@@ -40,7 +41,9 @@ int run_info(const InfoArgs& a) {
   ImportOptions io;
   io.allow_unsupported = true;
   io.validate_shapes = false;
-  auto g = import_onnx(a.model, io);
+  auto g = a.model == kDefaultModelName
+               ? load_model(a.model)
+               : import_onnx(a.model, io);
   std::string missing = unsupported_ops(*g, "reference");
 
   int64_t params = 0;

@@ -1,0 +1,17 @@
+// Cpu Acos: y = acos(x); float32 and float64 (float16/bfloat16 through float32).
+#include "kernels/cpu/ew_unary_util.h"
+
+namespace fs::cpu {
+namespace {
+
+struct AcosFn {
+  template <typename T>
+  T operator()(T x) const {
+    return std::acos(x);
+  }
+};
+
+FS_EW_UNARY(Acos, AcosFn, ew::kFloats, true, ew::kGrainHeavy);
+
+}  // namespace
+}  // namespace fs::cpu

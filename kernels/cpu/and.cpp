@@ -1,0 +1,14 @@
+// Cpu And: logical and of two bool tensors, with numpy broadcasting.
+#include "kernels/cpu/ew_broadcast_util.h"
+
+namespace fs::cpu {
+namespace {
+
+struct AndFn {
+  bool operator()(bool a, bool b) const { return a && b; }
+};
+
+FS_EW_BINARY(And, AndFn, ew::Types<bool>{}, false);
+
+}  // namespace
+}  // namespace fs::cpu

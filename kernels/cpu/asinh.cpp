@@ -1,0 +1,17 @@
+// Cpu Asinh: y = asinh(x); float32 and float64 (float16/bfloat16 through float32).
+#include "kernels/cpu/ew_unary_util.h"
+
+namespace fs::cpu {
+namespace {
+
+struct AsinhFn {
+  template <typename T>
+  T operator()(T x) const {
+    return std::asinh(x);
+  }
+};
+
+FS_EW_UNARY(Asinh, AsinhFn, ew::kFloats, true, ew::kGrainHeavy);
+
+}  // namespace
+}  // namespace fs::cpu

@@ -1,0 +1,233 @@
+// Direct 2-D convolution for depthwise and small-group convolutions: input channels are rearranged
+// into phase planes (conv_util.h) so that every tap reads contiguous memory, and each output row
+// is one vectorized pass with the (3x3 / 5x5) weights of up to four output channels in registers.
+#pragma once
+#include "kernels/cpu/conv_util.h"
+
+namespace fs::cpu {
+
+// One convolution: x [N, C, H, W], w [M, cg, KH, KW], y [N, M, OH, OW], groups of cg input and mg
+// output channels.
+struct DirectConv {
+  Geom3 g;  // 2-D: g.in[0] == g.out[0] == g.k[0] == 1
+  PhaseLayout l;
+  int64_t cg = 1, mg = 1;
+  const float* w = nullptr;
+  const float* bias = nullptr;
+  // Narrow outputs are computed as one flat vector per channel: output (oh, ow) at oh * flat_stride()
+  // + ow, which reads the phase plane at the same offset plus the tap's, so that every tap is still
+  // one contiguous read; the rows are compacted afterwards. Chosen when it beats per-row passes
+  // whose width leaves a scalar tail (see choose_flat()).
+  bool flat = false;
+  int64_t flat_stride() const { return g.s[1] * l.row_stride(); }
+  int64_t flat_len() const { return (g.out[1] - 1) * flat_stride() + g.out[2]; }
+  // Floats of per-thread scratch: the cg phase planes, in flat mode 4 flat accumulators, and slack
+  // for the vector tail's reads past the last plane.
+  int64_t scratch_floats() const { return cg * l.plane() + (flat ? 4 * flat_len() : 0) + 32; }
+  // Cost per output row in 16-lane vector passes: a row of OW leaves OW % 16 to 8-lane and scalar
+  // tails (a scalar element costs about one vector pass); the flat row covers flat_stride() lanes.
+  void choose_flat() {
+    const int64_t ow = g.out[2];
+    const double row = static_cast<double>(ow / 16 + (ow % 16 >= 8 ? 1 : 0) + ow % 8);
+    const double flat_cost = static_cast<double>(flat_stride()) / 16.0 + 0.5;  // + compaction
+    flat = g.out[1] > 1 && flat_cost < row;
+  }
+};
+
+namespace direct_detail {
+
+// Vector width of the row loops: rows are split into whole 16-lane blocks and one padded tail.
+constexpr int64_t kLanes = 16;
+
+// y_j[i] (+)= sum_t w_j[t] * p_t[i] for i < n (n = kLanes when TAIL), j < MB, T taps.
+template <int T, int MB, bool ACC, bool TAIL>
+inline void taps_loop(float* const* y, const float* const* p, const float (&wr)[MB][T], const float (&br)[MB],
+                      int64_t n) {
+  const int64_t count = TAIL ? kLanes : n;
+#pragma omp simd
+  for (int64_t i = 0; i < count; ++i) {
+    float a[MB];
+    for (int j = 0; j < MB; ++j) a[j] = ACC ? y[j][i] : br[j];
+#pragma GCC unroll 32
+    for (int t = 0; t < T; ++t) {
+      const float x = p[t][i];
+      for (int j = 0; j < MB; ++j) a[j] += wr[j][t] * x;
+    }
+    for (int j = 0; j < MB; ++j) y[j][i] = a[j];
+  }
+}
+
+// y_j[i] (+)= sum_t w_j[t] * p_t[i] for i < n, j < MB, with T (compile-time) taps: vectorized along
+// i with the MB x T weights in registers (the tap loop must be unrolled for that). The last partial
+// block runs as a full vector on a local copy (its reads past n stay inside the scratch's slack).
+template <Isa I, int T, int MB, bool ACC>
+inline void taps_fixed(float* const* yrows, const float* const* prow, const float* w, int64_t wstride, const float* b,
+                       int64_t n) {
+  const float* p[T];
+  for (int t = 0; t < T; ++t) p[t] = prow[t];
+  float* y[MB];
+  for (int j = 0; j < MB; ++j) y[j] = yrows[j];
+  float wr[MB][T];
+  for (int j = 0; j < MB; ++j)
+    for (int t = 0; t < T; ++t) wr[j][t] = w[j * wstride + t];
+  float br[MB];
+  for (int j = 0; j < MB; ++j) br[j] = ACC || !b ? 0.0f : b[j];
+  const int64_t nv = n / kLanes * kLanes;
+  taps_loop<T, MB, ACC, false>(y, p, wr, br, nv);
+  if (nv == n) return;
+  float tmp[MB][kLanes];
+  float* ty[MB];
+  for (int j = 0; j < MB; ++j) {
+    ty[j] = tmp[j];
+    if (ACC) copy_row<I>(tmp[j], y[j] + nv, n - nv);
+  }
+  for (int t = 0; t < T; ++t) p[t] += nv;
+  taps_loop<T, MB, ACC, true>(ty, p, wr, br, kLanes);
+  for (int j = 0; j < MB; ++j) copy_row<I>(y[j] + nv, tmp[j], n - nv);
+}
+
+// Runtime tap count, one output row: y[i] (+)= sum_t w[t] * p_t[i].
+inline void taps_any_row(float* __restrict y, const float* plane, const DirectConv& a, int64_t oh, const float* w,
+                         float b, bool acc, int64_t n) {
+  if (!acc) std::fill(y, y + n, b);
+  int64_t t = 0;
+  for (int64_t kh = 0; kh < a.g.k[1]; ++kh)
+    for (int64_t kw = 0; kw < a.g.k[2]; ++kw, ++t) {
+      const float* __restrict p = plane + a.l.tap_offset(oh, a.g.s[1], kh, a.g.d[1], kw, a.g.d[2]);
+      const float wt = w[t];
+      for (int64_t i = 0; i < n; ++i) y[i] += wt * p[i];
+    }
+}
+
+// The taps' source pointers of output row oh (flat mode: oh = 0) for one channel's phase plane.
+inline void tap_pointers(const DirectConv& a, const float* plane, int64_t oh, const float** p) {
+  int64_t t = 0;
+  for (int64_t kh = 0; kh < a.g.k[1]; ++kh)
+    for (int64_t kw = 0; kw < a.g.k[2]; ++kw) p[t++] = plane + a.l.tap_offset(oh, a.g.s[1], kh, a.g.d[1], kw, a.g.d[2]);
+}
+
+// MB output channels from m: `rows` rows of n outputs at dst[j] + row * dst_stride.
+template <Isa I, int T, int MB>
+inline void block_fixed(const DirectConv& a, const float* planes, int64_t m, float* const* dst, int64_t rows, int64_t n,
+                        int64_t dst_stride) {
+  const float* p[T];
+  float* y[MB];
+  const int64_t wstride = a.cg * T;
+  const float* b = a.bias ? a.bias + m : nullptr;
+  for (int64_t oh = 0; oh < rows; ++oh) {
+    for (int j = 0; j < MB; ++j) y[j] = dst[j] + oh * dst_stride;
+    for (int64_t c = 0; c < a.cg; ++c) {
+      tap_pointers(a, planes + c * a.l.plane(), oh, p);
+      const float* w = a.w + m * wstride + c * T;
+      if (c == 0)
+        taps_fixed<I, T, MB, false>(y, p, w, wstride, b, n);
+      else
+        taps_fixed<I, T, MB, true>(y, p, w, wstride, b, n);
+    }
+  }
+}
+
+// One output channel, any kernel size.
+inline void block_any(const DirectConv& a, const float* planes, int64_t m, float* const* dst, int64_t rows, int64_t n,
+                      int64_t dst_stride) {
+  const int64_t taps = a.g.k[1] * a.g.k[2];
+  const float b = a.bias ? a.bias[m] : 0.0f;
+  for (int64_t oh = 0; oh < rows; ++oh)
+    for (int64_t c = 0; c < a.cg; ++c)
+      taps_any_row(dst[0] + oh * dst_stride, planes + c * a.l.plane(), a, oh, a.w + (m * a.cg + c) * taps, b, c > 0, n);
+}
+
+template <Isa I>
+inline void transform_planes(const DirectConv& a, const float* x, float* dst) {
+  const int64_t hw = a.g.in[1] * a.g.in[2];
+  for (int64_t c = 0; c < a.cg; ++c)
+    phase_transform<I>(a.l, x + c * hw, a.g.in[1], a.g.in[2], 0.0f, dst + c * a.l.plane());
+}
+
+template <Isa I>
+inline void compact(const DirectConv& a, const float* flat, int64_t count, float* y) {
+  const int64_t oh = a.g.out[1], ow = a.g.out[2];
+  for (int64_t q = 0; q < count; ++q)
+    for (int64_t r = 0; r < oh; ++r)
+      copy_row<I>(y + (q * oh + r) * ow, flat + q * a.flat_len() + r * a.flat_stride(), ow);
+}
+
+}  // namespace direct_detail
+
+// Each hot loop is its own per-ISA entry point: GCC vectorizes these reliably, while one flattened
+// function holding every instantiation left the larger ones scalar.
+#define FS_DIRECT_BLOCK_PARAMS \
+  (const DirectConv& a, const float* planes, int64_t m, float* const* dst, int64_t rows, int64_t n, int64_t stride)
+FS_CPU_ISA_VARIANTS(direct_block_9x1, FS_DIRECT_BLOCK_PARAMS,
+                    direct_detail::block_fixed<kIsa, 9, 1>(a, planes, m, dst, rows, n, stride))
+FS_CPU_ISA_VARIANTS(direct_block_9x4, FS_DIRECT_BLOCK_PARAMS,
+                    direct_detail::block_fixed<kIsa, 9, 4>(a, planes, m, dst, rows, n, stride))
+FS_CPU_ISA_VARIANTS(direct_block_25x1, FS_DIRECT_BLOCK_PARAMS,
+                    direct_detail::block_fixed<kIsa, 25, 1>(a, planes, m, dst, rows, n, stride))
+FS_CPU_ISA_VARIANTS(direct_block_25x4, FS_DIRECT_BLOCK_PARAMS,
+                    direct_detail::block_fixed<kIsa, 25, 4>(a, planes, m, dst, rows, n, stride))
+FS_CPU_ISA_VARIANTS(direct_block_3x1, FS_DIRECT_BLOCK_PARAMS,
+                    direct_detail::block_fixed<kIsa, 3, 1>(a, planes, m, dst, rows, n, stride))
+FS_CPU_ISA_VARIANTS(direct_block_3x4, FS_DIRECT_BLOCK_PARAMS,
+                    direct_detail::block_fixed<kIsa, 3, 4>(a, planes, m, dst, rows, n, stride))
+FS_CPU_ISA_VARIANTS(direct_block_any, FS_DIRECT_BLOCK_PARAMS,
+                    direct_detail::block_any(a, planes, m, dst, rows, n, stride))
+#undef FS_DIRECT_BLOCK_PARAMS
+FS_CPU_ISA_VARIANTS(direct_transform, (const DirectConv& a, const float* x, float* dst),
+                    direct_detail::transform_planes<kIsa>(a, x, dst))
+
+// Copies `count` channels' flat results (rows flat_stride() apart, channels flat_len() apart) into
+// OW-wide output rows.
+FS_CPU_ISA_VARIANTS(direct_compact, (const DirectConv& a, const float* flat, int64_t count, float* y),
+                    direct_detail::compact<kIsa>(a, flat, count, y))
+
+// The functions of one convolution for one ISA: `four` computes 4 output channels at once (null
+// when only `one` exists).
+struct DirectFns {
+  void (*one)(const DirectConv&, const float*, int64_t, float* const*, int64_t, int64_t, int64_t) = nullptr;
+  void (*four)(const DirectConv&, const float*, int64_t, float* const*, int64_t, int64_t, int64_t) = nullptr;
+  void (*transform)(const DirectConv&, const float*, float*) = nullptr;
+  void (*compact)(const DirectConv&, const float*, int64_t, float*) = nullptr;
+};
+
+inline DirectFns direct_fns(Isa isa, int64_t kh, int64_t kw) {
+  DirectFns f;
+  f.transform = direct_transform_table().pick(isa);
+  f.compact = direct_compact_table().pick(isa);
+  if (kh == 3 && kw == 3) {
+    f.one = direct_block_9x1_table().pick(isa);
+    f.four = direct_block_9x4_table().pick(isa);
+  } else if (kh == 5 && kw == 5) {
+    f.one = direct_block_25x1_table().pick(isa);
+    f.four = direct_block_25x4_table().pick(isa);
+  } else if (kh == 1 && kw == 3) {
+    f.one = direct_block_3x1_table().pick(isa);
+    f.four = direct_block_3x4_table().pick(isa);
+  } else {
+    f.one = direct_block_any_table().pick(isa);
+  }
+  return f;
+}
+
+// Output channels [m, m + count) of one group: x = the group's first input plane, y = channel m's
+// output plane, scratch = DirectConv::scratch_floats() floats.
+inline void direct_channels(const DirectConv& a, const DirectFns& f, const float* x, int64_t m, int64_t count, float* y,
+                            float* scratch) {
+  f.transform(a, x, scratch);
+  float* flat_buf = scratch + a.cg * a.l.plane();
+  const int64_t ohw = a.g.out[1] * a.g.out[2];
+  const int64_t rows = a.flat ? 1 : a.g.out[1];
+  const int64_t n = a.flat ? a.flat_len() : a.g.out[2];
+  const int64_t stride = a.flat ? 0 : a.g.out[2];
+  int64_t j = 0;
+  while (j < count) {
+    const int mb = count - j >= 4 && f.four ? 4 : 1;
+    float* dst[4];
+    for (int q = 0; q < mb; ++q) dst[q] = a.flat ? flat_buf + q * n : y + (j + q) * ohw;
+    (mb == 4 ? f.four : f.one)(a, scratch, m + j, dst, rows, n, stride);
+    if (a.flat) f.compact(a, flat_buf, mb, y + j * ohw);
+    j += mb;
+  }
+}
+
+}  // namespace fs::cpu

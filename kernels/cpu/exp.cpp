@@ -1,0 +1,17 @@
+// Cpu Exp: y = e^x; float32 and float64 (float16/bfloat16 through float32).
+#include "kernels/cpu/ew_unary_util.h"
+
+namespace fs::cpu {
+namespace {
+
+struct ExpFn {
+  template <typename T>
+  T operator()(T x) const {
+    return std::exp(x);
+  }
+};
+
+FS_EW_UNARY(Exp, ExpFn, ew::kFloats, true, ew::kGrainHeavy);
+
+}  // namespace
+}  // namespace fs::cpu

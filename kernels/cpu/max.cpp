@@ -1,0 +1,10 @@
+// Cpu Max: elementwise maximum of 1..N inputs with numpy broadcasting (NaN propagates).
+#include "kernels/cpu/ew_broadcast_util.h"
+
+namespace fs::cpu {
+namespace {
+
+FS_EW_VARIADIC(Max, ew::MaxFn, ew::kNumeric, true);
+
+}  // namespace
+}  // namespace fs::cpu

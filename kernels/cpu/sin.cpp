@@ -1,0 +1,17 @@
+// Cpu Sin: y = sin(x); float32 and float64 (float16/bfloat16 through float32).
+#include "kernels/cpu/ew_unary_util.h"
+
+namespace fs::cpu {
+namespace {
+
+struct SinFn {
+  template <typename T>
+  T operator()(T x) const {
+    return std::sin(x);
+  }
+};
+
+FS_EW_UNARY(Sin, SinFn, ew::kFloats, true, ew::kGrainHeavy);
+
+}  // namespace
+}  // namespace fs::cpu

@@ -1,0 +1,17 @@
+// Cpu Tan: y = tan(x); float32 and float64 (float16/bfloat16 through float32).
+#include "kernels/cpu/ew_unary_util.h"
+
+namespace fs::cpu {
+namespace {
+
+struct TanFn {
+  template <typename T>
+  T operator()(T x) const {
+    return std::tan(x);
+  }
+};
+
+FS_EW_UNARY(Tan, TanFn, ew::kFloats, true, ew::kGrainHeavy);
+
+}  // namespace
+}  // namespace fs::cpu
