@@ -186,8 +186,9 @@ while IFS=$'\t' read -r id path; do
 done <<< "$selected"
 
 # --- the table: bench/out/results.json and results.md -------------------------------------------------
-meta=$(printf '{"flipscope_backend": "%s", "warmup": %s, "repeat": %s, "ort_version": "%s", "cpus": %s, "cpu_model": "%s", "load_average_end": "%s", "commit": "%s", "date": "%s"}' \
-  "$backend" "$warmup" "$repeat" "${ort_version:-}" "$(nproc)" \
+# OPENBLAS_CORETYPE overrides OpenBLAS's kernel choice (flipscope's GEMMs), so a run that sets it says so.
+meta=$(printf '{"flipscope_backend": "%s", "warmup": %s, "repeat": %s, "ort_version": "%s", "openblas_coretype": "%s", "cpus": %s, "cpu_model": "%s", "load_average_end": "%s", "commit": "%s", "date": "%s"}' \
+  "$backend" "$warmup" "$repeat" "${ort_version:-}" "${OPENBLAS_CORETYPE-(not set)}" "$(nproc)" \
   "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//;s/"//g')" \
   "$(cut -d' ' -f1-3 /proc/loadavg)" "$(git -C "$root" rev-parse --short HEAD 2> /dev/null)" "$(date -u +%FT%TZ)")
 python3 - "$manifest" "$out" "$meta" << 'EOF'
@@ -240,7 +241,8 @@ def num(v, fmt):
 
 head = ["model", "batch", "threads", "flipscope ms", "ORT ms", "flipscope/ORT", "flipscope GFLOP/s", "notes"]
 md = [f"flipscope backend `{meta['flipscope_backend']}` vs ONNX Runtime {meta['ort_version'] or '(not run)'} (CPU EP); "
-      f"median of {meta['repeat']} runs after {meta['warmup']} warm-up; {meta['cpus']} x {meta['cpu_model']}; "
+      f"median of {meta['repeat']} runs after {meta['warmup']} warm-up; OPENBLAS_CORETYPE {meta['openblas_coretype']}; "
+      f"{meta['cpus']} x {meta['cpu_model']}; "
       f"commit {meta['commit']}, {meta['date']}; load average at the end {meta['load_average_end']}.", "",
       "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
 for r in rows:
