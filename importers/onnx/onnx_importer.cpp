@@ -146,6 +146,7 @@ std::shared_ptr<Graph> build_graph(const onnx::ModelProto& m, const std::string&
 
   // Nodes: read, name, canonicalize through the opset table.
   std::map<std::string, std::vector<std::string>> unsupported;  // op -> nodes
+  std::vector<TypedRewrite> later;  // rewrites that need input types (opsets < 7)
   int index = 0;
   for (const auto& np : gp.node()) {
     Node n;
@@ -188,8 +189,10 @@ std::shared_ptr<Graph> build_graph(const onnx::ModelProto& m, const std::string&
     }
     while (!n.inputs.empty() && n.inputs.back() == kNoValue) n.inputs.pop_back();
     while (!n.outputs.empty() && n.outputs.back() == kNoValue) n.outputs.pop_back();
-    if (n.domain.empty())
-      if (const OpBuilder* b = find_op_builder(n.op_type, opset)) (*b)(*g, n);
+    if (n.domain.empty()) {
+      if (opset < 6) n.attrs.erase("consumed_inputs");  // opset 1's in-place hint (Caffe2), no semantics
+      if (const OpBuilder* b = find_op_builder(n.op_type, opset)) (*b)(*g, n, later);
+    }
     g->add_node(std::move(n));
   }
   if (!unsupported.empty() && !opt.allow_unsupported) {
@@ -215,6 +218,7 @@ std::shared_ptr<Graph> build_graph(const onnx::ModelProto& m, const std::string&
   }
   if (gp.output_size() == 0) fail("the graph has no outputs");
   g->validate();
+  if (unsupported.empty()) run_typed_rewrites(*g, std::move(later));
   if (opt.validate_shapes && unsupported.empty()) {
     InferOptions io;
     io.default_dim = 1;
