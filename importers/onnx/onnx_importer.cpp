@@ -162,6 +162,10 @@ std::shared_ptr<Graph> build_graph(const onnx::ModelProto& m, const std::string&
       n.attrs[a.name()] = read_attribute(a, n, model_dir);
     }
     bool known = n.domain.empty() && OpRegistry::instance().find(n.op_type) != nullptr;
+    if (!n.domain.empty() && OpRegistry::instance().find(n.domain + "." + n.op_type)) {
+      n.op_type = n.domain + "." + n.op_type;  // other domains' ops are registered as "<domain>.<op>"
+      known = true;
+    }
     if (n.domain.empty() && !known && (n.op_type == "Upsample" || n.op_type == "Scatter")) known = true;
     if (!known) unsupported[(n.domain.empty() ? "" : n.domain + ".") + n.op_type].push_back(n.name);
     if (known && opset > kMaxOpset) {

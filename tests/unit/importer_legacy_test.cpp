@@ -1,105 +1,21 @@
 // ONNX opsets 1 to 6: small old-form models built with the protobuf API, imported and run, with
 // values computed by hand from the old operator specs; and the precise refusals.
 #include <gtest/gtest.h>
-#include <onnx/onnx_pb.h>
-
-#include <cctype>
 
 #include "engine/session.h"
-#include "importers/onnx/onnx_importer.h"
+#include "tests/unit/onnx_test_model.h"
 #include "tests/unit/test_util.h"
 
 namespace fs {
 namespace {
 
-using onnx::AttributeProto;
 using onnx::TensorProto;
-
-struct OldModel {
-  onnx::ModelProto m;
-  onnx::GraphProto* g;
-  explicit OldModel(int opset) {
-    m.set_ir_version(3);
-    auto* os = m.add_opset_import();
-    os->set_domain("");
-    os->set_version(opset);
-    g = m.mutable_graph();
-    g->set_name("old");
-  }
-  void input(const std::string& name, std::vector<int64_t> dims, int elem = TensorProto::FLOAT) {
-    auto* tt = add_vi(g->add_input(), name, elem);
-    for (int64_t d : dims) tt->mutable_shape()->add_dim()->set_dim_value(d);
-  }
-  void input_sym(const std::string& name, std::vector<std::string> dims) {  // "" = unknown, digits = value
-    auto* tt = add_vi(g->add_input(), name, TensorProto::FLOAT);
-    for (const auto& d : dims) {
-      auto* dim = tt->mutable_shape()->add_dim();
-      if (!d.empty() && std::isdigit(static_cast<unsigned char>(d[0])))
-        dim->set_dim_value(std::stoll(d));
-      else
-        dim->set_dim_param(d);
-    }
-  }
-  void output(const std::string& name, int elem = TensorProto::FLOAT) { add_vi(g->add_output(), name, elem); }
-  void init(const std::string& name, std::vector<int64_t> dims, std::vector<float> vals) {
-    auto* t = g->add_initializer();
-    t->set_name(name);
-    t->set_data_type(TensorProto::FLOAT);
-    for (int64_t d : dims) t->add_dims(d);
-    for (float v : vals) t->add_float_data(v);
-  }
-  onnx::NodeProto* node(const std::string& op, std::vector<std::string> in, std::vector<std::string> out,
-                        const std::string& name) {
-    auto* n = g->add_node();
-    n->set_op_type(op);
-    n->set_name(name);
-    for (auto& i : in) n->add_input(i);
-    for (auto& o : out) n->add_output(o);
-    return n;
-  }
-  std::shared_ptr<Graph> import() const { return import_onnx_bytes(m.SerializeAsString(), "old.onnx"); }
-  std::string error() const {
-    try {
-      import();
-      return "";
-    } catch (const Error& e) {
-      return e.what();
-    }
-  }
-
- private:
-  static onnx::TypeProto_Tensor* add_vi(onnx::ValueInfoProto* vi, const std::string& name, int elem) {
-    vi->set_name(name);
-    auto* tt = vi->mutable_type()->mutable_tensor_type();
-    tt->set_elem_type(elem);
-    return tt;
-  }
-};
-
-void set_int(onnx::NodeProto* n, const std::string& name, int64_t v) {
-  auto* a = n->add_attribute();
-  a->set_name(name);
-  a->set_type(AttributeProto::INT);
-  a->set_i(v);
-}
-void set_float(onnx::NodeProto* n, const std::string& name, float v) {
-  auto* a = n->add_attribute();
-  a->set_name(name);
-  a->set_type(AttributeProto::FLOAT);
-  a->set_f(v);
-}
-void set_ints(onnx::NodeProto* n, const std::string& name, std::vector<int64_t> v) {
-  auto* a = n->add_attribute();
-  a->set_name(name);
-  a->set_type(AttributeProto::INTS);
-  for (int64_t x : v) a->add_ints(x);
-}
-void set_string(onnx::NodeProto* n, const std::string& name, const std::string& v) {
-  auto* a = n->add_attribute();
-  a->set_name(name);
-  a->set_type(AttributeProto::STRING);
-  a->set_s(v);
-}
+using test::OnnxModel;
+using test::set_float;
+using test::set_int;
+using test::set_ints;
+using test::set_string;
+using OldModel = OnnxModel;  // models of opsets 1-6
 
 std::vector<Tensor> run(const OldModel& m, std::map<std::string, Tensor> feeds) {
   Session s(m.import(), {});
