@@ -213,7 +213,9 @@ void gemm_broadcast(Graph&, Node& n, std::vector<TypedRewrite>& later) {
 
 void prelu_per_channel(Graph&, Node& n, std::vector<TypedRewrite>& later) {
   require_inputs(n, 2);
-  later.push_back({n.name, true, DType::Undefined, "a slope before opset 7 needs the rank of X", apply_prelu_slope});
+  later.push_back({n.name, true, DType::Undefined,
+                   "input 1 (slope, one value per channel before opset 7) needs the ranks of the inputs",
+                   apply_prelu_slope});
 }
 
 void batch_norm_is_test(Graph&, Node& n, std::vector<TypedRewrite>&) {
