@@ -164,6 +164,7 @@ std::shared_ptr<Graph> build_graph(const onnx::ModelProto& m, const std::string&
 
   // Nodes: read, name, canonicalize through the opset table.
   std::map<std::string, std::vector<std::string>> unsupported;  // op -> nodes
+  std::vector<TypedRewrite> later;  // rewrites that need input types (opsets < 7)
   int index = 0;
   for (const auto& np : gp.node()) {
     Node n;
@@ -179,6 +180,10 @@ std::shared_ptr<Graph> build_graph(const onnx::ModelProto& m, const std::string&
       n.attrs[a.name()] = read_attribute(a, n, model_dir);
     }
     bool known = n.domain.empty() && OpRegistry::instance().find(n.op_type) != nullptr;
+    if (!n.domain.empty() && OpRegistry::instance().find(n.domain + "." + n.op_type)) {
+      n.op_type = n.domain + "." + n.op_type;  // other domains' ops are registered as "<domain>.<op>"
+      known = true;
+    }
     if (n.domain.empty() && !known && (n.op_type == "Upsample" || n.op_type == "Scatter")) known = true;
     if (!known) unsupported[(n.domain.empty() ? "" : n.domain + ".") + n.op_type].push_back(n.name);
     if (known && opset > kMaxOpset) {
@@ -206,8 +211,10 @@ std::shared_ptr<Graph> build_graph(const onnx::ModelProto& m, const std::string&
     }
     while (!n.inputs.empty() && n.inputs.back() == kNoValue) n.inputs.pop_back();
     while (!n.outputs.empty() && n.outputs.back() == kNoValue) n.outputs.pop_back();
-    if (n.domain.empty())
-      if (const OpBuilder* b = find_op_builder(n.op_type, opset)) (*b)(*g, n);
+    if (n.domain.empty()) {
+      if (opset < 6) n.attrs.erase("consumed_inputs");  // opset 1's in-place hint (Caffe2), no semantics
+      if (const OpBuilder* b = find_op_builder(n.op_type, opset)) (*b)(*g, n, later);
+    }
     g->add_node(std::move(n));
   }
   if (!unsupported.empty() && !opt.allow_unsupported) {
@@ -233,6 +240,7 @@ std::shared_ptr<Graph> build_graph(const onnx::ModelProto& m, const std::string&
   }
   if (gp.output_size() == 0) fail("the graph has no outputs");
   g->validate();
+  if (unsupported.empty()) run_typed_rewrites(*g, std::move(later));
   if (opt.validate_shapes && unsupported.empty()) {
     InferOptions io;
     io.default_dim = 1;

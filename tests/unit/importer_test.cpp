@@ -218,11 +218,11 @@ TEST(Importer, GraphStructureErrors) {
 }
 
 TEST(Importer, OpsetRange) {
-  ModelBuilder old(5);
+  ModelBuilder old(0);
   old.input("x", {2});
   old.node("Relu", {"x"}, {"y"});
   old.output("y");
-  EXPECT_NE(import_error(old.bytes()).find("opset 5 is older than 7"), std::string::npos);
+  EXPECT_NE(import_error(old.bytes()).find("opset 0 is older than 1"), std::string::npos);
   ModelBuilder future(30);
   future.input("x", {2});
   future.node("Relu", {"x"}, {"y"});
