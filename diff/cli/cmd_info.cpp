@@ -49,7 +49,7 @@ int run_info(const InfoArgs& a) {
     if (v.constant) params += v.constant->numel();
   std::map<std::string, int> hist;
   for (const Node& n : g->nodes())
-    if (!n.dead) hist[(n.domain.empty() ? "" : n.domain + ".") + n.op_type]++;
+    if (!n.dead) hist[n.op_type]++;  // other domains' ops are already named "<domain>.<op>"
 
   GraphTypes types;
   bool typed = false;

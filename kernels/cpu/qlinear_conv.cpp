@@ -1,6 +1,7 @@
 // Cpu QLinearConv: the exact accumulation of (x - x_zp) * (w - w_zp) (im2col, double GEMM) plus the
-// int32 bias, requantized: y = saturate(round_half_even((acc + bias) * x_scale * w_scale[m] / y_scale)
-// + y_zp); w's scale and zero point per tensor or per output channel.
+// int32 bias, requantized with one float32 multiplier per output channel as ONNX Runtime does:
+// m = float(x_scale) * float(w_scale[m]) / float(y_scale) in float32, y = saturate(
+// round_half_even(float(acc + bias) * m) + y_zp); w's scale and zero point per tensor or per channel.
 #include "kernels/cpu/ew_qgemm_util.h"
 
 namespace fs::cpu {
@@ -16,8 +17,9 @@ void requantize_conv(const KernelContext& ctx, const ew::QConvGeom& g, const std
   for (int64_t i = 0; i < total; ++i) {
     size_t m = static_cast<size_t>((i / g.out_vol) % g.m);
     double a = acc[static_cast<size_t>(i)] + (bias.empty() ? 0.0 : bias[m]);
-    double real = a * x_scale * ws[ws.size() == 1 ? 0 : m];
-    y[i] = ew::requantize<Y>(real / y_scale, yzp);
+    const float mult = static_cast<float>(x_scale) * static_cast<float>(ws[ws.size() == 1 ? 0 : m]) /
+                       static_cast<float>(y_scale);
+    y[i] = ew::requantize<Y>(static_cast<double>(static_cast<float>(a) * mult), yzp);
   }
 }
 

@@ -1,5 +1,9 @@
 // Reference QLinearConv: exact int64 accumulation of (x - x_zp) * (w - w_zp) plus the int32 bias,
-// requantized in double: y = saturate(round_half_even(acc * x_scale * w_scale / y_scale) + y_zp).
+// requantized the way ONNX Runtime and the ONNX quantization tools define it: one float32 multiplier
+// per output channel, m = float(x_scale * w_scale / y_scale) computed in float32, then
+// y = saturate(round_half_even(float(acc) * m) + y_zp) in float32. The spec leaves the requantization
+// arithmetic open; exact (double) requantization differs from every producer of QLinearConv models
+// by one unit on ties, which then propagates through the network (mobilenet int8, ../shared/models).
 #include "kernels/reference/nn_util.h"
 
 namespace fs {
@@ -37,8 +41,10 @@ void qlinear_conv(KernelContext& ctx) {
   for (int64_t i = 0; i < y.numel(); ++i) {
     int64_t m = (i / vol) % g.m;
     int64_t total = acc[i] + (ctx.has_input(8) ? ctx.in(8).get_i64(m) : 0);
-    double real = static_cast<double>(total) * x_scale * per_channel(4, m, 1.0);
-    y.set_i64(i, nn_ref::quantize(real / y_scale, yzp, y.dtype()));
+    const float multiplier = static_cast<float>(x_scale) * static_cast<float>(per_channel(4, m, 1.0)) /
+                             static_cast<float>(y_scale);
+    const float real = static_cast<float>(total) * multiplier;
+    y.set_i64(i, nn_ref::quantize(static_cast<double>(real), yzp, y.dtype()));
   }
 }
 
