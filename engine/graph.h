@@ -74,6 +74,7 @@ class Graph {
   std::string name;
   std::string source_file;  // for error messages
   int opset = 0;            // default-domain opset
+  bool flush_denormals = false;  // run with FTZ/DAZ (set by the flush-denormals pass)
 
   // Values / nodes by id. Ids are stable until compact().
   const Value& value(ValueId id) const { return values_.at(static_cast<size_t>(id)); }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "engine/float_env.h"
 #include "engine/limits.h"
 #include "engine/memory_plan.h"
 
@@ -245,6 +246,7 @@ bool Session::feed(const std::map<std::string, Tensor>& inputs) {
 
 void Session::run_into(const std::map<std::string, Tensor>& inputs, RunResult& res, const RunOptions& ro) {
   const Graph& g = *graph_;
+  FlushDenormalsScope ftz(g.flush_denormals);
   feed(inputs);
   if (!static_plan_ || ro.capture_all) {
     run_dynamic(res, ro);

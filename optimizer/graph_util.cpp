@@ -1,0 +1,69 @@
+// Shared pass helpers: activation matching and static shapes.
+#include "optimizer/graph_util.h"
+
+#include <limits>
+
+#include "engine/session.h"
+#include "engine/shape_inference.h"
+
+namespace fs::opt {
+
+bool fusable_activation(const Graph& g, const Node& n, std::string& act, std::vector<float>& params) {
+  params.clear();
+  if (!n.domain.empty() || n.inputs.empty() || n.outputs.size() != 1) return false;
+  const std::string& op = n.op_type;
+  if (op == "Relu" || op == "Sigmoid" || op == "HardSwish" || op == "Tanh") {
+    act = op;
+    return true;
+  }
+  if (op == "LeakyRelu") {
+    act = op;
+    params = {n.attr_float("alpha", 0.01f)};
+    return true;
+  }
+  if (op == "HardSigmoid") {
+    act = op;
+    params = {n.attr_float("alpha", 0.2f), n.attr_float("beta", 0.5f)};
+    return true;
+  }
+  if (op == "Clip") {  // bounds must be constants (absent = unbounded)
+    float lo = -std::numeric_limits<float>::infinity(), hi = std::numeric_limits<float>::infinity();
+    for (size_t i = 1; i <= 2; ++i) {
+      if (!has_input(n, i)) continue;
+      const Tensor* t = constant_of(g, n.inputs[i]);
+      if (!t || t->numel() != 1 || t->dtype() != DType::F32) return false;
+      (i == 1 ? lo : hi) = static_cast<float>(t->get_f64(0));
+    }
+    act = op;
+    params = {lo, hi};
+    return true;
+  }
+  return false;
+}
+
+Types infer_types(const Graph& g) {
+  Types r;
+  if (!g.inputs_static()) return r;
+  try {
+    InferOptions io;
+    io.evaluator = evaluate_node_reference;
+    r.t = infer_graph(g, io);
+    r.ok = true;
+  } catch (const Error&) {
+    r.ok = false;
+  }
+  return r;
+}
+
+bool static_shape(const Graph& g, const Types& types, ValueId v, Shape& out) {
+  const Value& val = g.value(v);
+  if (val.constant) {
+    out = val.constant->shape();
+    return true;
+  }
+  if (!types.ok || static_cast<size_t>(v) >= types.t.types.size() || !types.t.types[v]) return false;
+  out = types.t.types[v]->shape;
+  return true;
+}
+
+}  // namespace fs::opt
