@@ -80,11 +80,12 @@ class ApproxSoftmaxKernel : public Kernel {
   approx::MapFn exp_;
 };
 
-FS_REGISTER_KERNEL_DEF(KernelDef{"flipscope.ApproxSoftmax", "cpu", {DType::F32}, Layout::Plain,
-                                 [](const Node&, const std::vector<TensorType>&,
-                                    const std::vector<const Tensor*>&) -> std::unique_ptr<Kernel> {
-                                   return std::make_unique<ApproxSoftmaxKernel>();
-                                 }});
+FS_REGISTER_KERNEL_DEF(KernelDef{"flipscope.ApproxSoftmax",
+                                 "cpu",
+                                 {DType::F32},
+                                 Layout::Plain,
+                                 [](const Node&, const std::vector<TensorType>&, const std::vector<const Tensor*>&)
+                                     -> std::unique_ptr<Kernel> { return std::make_unique<ApproxSoftmaxKernel>(); }});
 
 }  // namespace
 }  // namespace fs::cpu

@@ -10,7 +10,8 @@ namespace {
 
 class ApproxUnaryKernel : public Kernel {
  public:
-  explicit ApproxUnaryKernel(const Node& node) : fn_(approx::pick(approx::parse_fn(node.attr_string("function", "")))) {}
+  explicit ApproxUnaryKernel(const Node& node)
+      : fn_(approx::pick(approx::parse_fn(node.attr_string("function", "")))) {}
   void run(KernelContext& ctx) override {
     const float* x = ctx.in(0).data<float>();
     float* y = ctx.out(0).data<float>();
@@ -24,11 +25,12 @@ class ApproxUnaryKernel : public Kernel {
   approx::MapFn fn_;
 };
 
-FS_REGISTER_KERNEL_DEF(KernelDef{"flipscope.ApproxUnary", "cpu", {DType::F32}, Layout::Plain,
-                                 [](const Node& node, const std::vector<TensorType>&,
-                                    const std::vector<const Tensor*>&) -> std::unique_ptr<Kernel> {
-                                   return std::make_unique<ApproxUnaryKernel>(node);
-                                 }});
+FS_REGISTER_KERNEL_DEF(KernelDef{"flipscope.ApproxUnary",
+                                 "cpu",
+                                 {DType::F32},
+                                 Layout::Plain,
+                                 [](const Node& node, const std::vector<TensorType>&, const std::vector<const Tensor*>&)
+                                     -> std::unique_ptr<Kernel> { return std::make_unique<ApproxUnaryKernel>(node); }});
 
 }  // namespace
 }  // namespace fs::cpu

@@ -237,19 +237,18 @@ class FusedConvKernel : public Kernel {
   cpu::ConstSnapshot u_src_;
 };
 
-FS_REGISTER_KERNEL_DEF(KernelDef{"flipscope.FusedConv",
-                                 "cpu",
-                                 {DType::F32},
-                                 Layout::Plain,
-                                 [](const Node& node, const std::vector<TensorType>& in,
-                                    const std::vector<const Tensor*>& consts) -> std::unique_ptr<Kernel> {
-                                   if (fused::parse_conv_algo(node) == fused::ConvAlgo::Direct && in.size() > 0 &&
-                                       in[0].shape.size() > 4)
-                                     node.fail_node("algorithm 'direct' needs a 2-D convolution, got input " +
-                                                    shape_str(in[0].shape));
-                                   const Tensor* w = consts.size() > 1 ? consts[1] : nullptr;
-                                   return std::make_unique<FusedConvKernel>(node, cpu::conv_isa(), w);
-                                 }});
+FS_REGISTER_KERNEL_DEF(KernelDef{
+    "flipscope.FusedConv",
+    "cpu",
+    {DType::F32},
+    Layout::Plain,
+    [](const Node& node, const std::vector<TensorType>& in,
+       const std::vector<const Tensor*>& consts) -> std::unique_ptr<Kernel> {
+      if (fused::parse_conv_algo(node) == fused::ConvAlgo::Direct && in.size() > 0 && in[0].shape.size() > 4)
+        node.fail_node("algorithm 'direct' needs a 2-D convolution, got input " + shape_str(in[0].shape));
+      const Tensor* w = consts.size() > 1 ? consts[1] : nullptr;
+      return std::make_unique<FusedConvKernel>(node, cpu::conv_isa(), w);
+    }});
 
 }  // namespace
 }  // namespace fs

@@ -32,8 +32,10 @@ class FusedGemmKernel : public Kernel {
       fill_c(ctx.in(2), yp, m, n);
     else
       std::fill(yp, yp + m * n, 0.0f);
-    if (k > 0) product(a, b, yp, m, n, k);
-    else epi_(yp, n, nullptr, 0, nullptr, m, n);
+    if (k > 0)
+      product(a, b, yp, m, n, k);
+    else
+      epi_(yp, n, nullptr, 0, nullptr, m, n);
   }
 
  private:
@@ -100,7 +102,10 @@ class FusedGemmKernel : public Kernel {
 };
 
 FS_REGISTER_KERNEL_DEF(KernelDef{
-    "flipscope.FusedGemm", "cpu", {DType::F32}, Layout::Plain,
+    "flipscope.FusedGemm",
+    "cpu",
+    {DType::F32},
+    Layout::Plain,
     [](const Node& node, const std::vector<TensorType>&, const std::vector<const Tensor*>& consts) {
       const Tensor* b = consts.size() > 1 ? consts[1] : nullptr;
       return std::unique_ptr<Kernel>(new FusedGemmKernel(node, b));

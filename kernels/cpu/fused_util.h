@@ -44,7 +44,7 @@ inline void rows(const fused::Activation& a, float* y, int64_t ys, const float* 
 
 }  // namespace fused_detail
 
-#define FS_FUSED_EPI_PARAMS                                                                                    \
+#define FS_FUSED_EPI_PARAMS                                                                                        \
   (const fused::Activation& a, float* y, int64_t ys, const float* z, int64_t zs, const float* bias, int64_t nrows, \
    int64_t n)
 #define FS_FUSED_EPI(NAME, ACT) \
@@ -63,8 +63,7 @@ FS_FUSED_EPI(fused_epi_tanh, fused::Act::Tanh)
 // A node's epilogue: the activation and its per-ISA loop.
 class Epilogue {
  public:
-  using Fn = void (*)(const fused::Activation&, float*, int64_t, const float*, int64_t, const float*, int64_t,
-                      int64_t);
+  using Fn = void (*)(const fused::Activation&, float*, int64_t, const float*, int64_t, const float*, int64_t, int64_t);
   Epilogue() = default;
   Epilogue(const fused::Activation& a, Isa isa) : act_(a) {
     switch (a.kind) {
@@ -97,8 +96,7 @@ class Epilogue {
   bool has_activation() const { return act_.kind != fused::Act::None; }
   // Rows r < nrows of n floats at y + r*ys: y = act(y + bias[r] + z[r*zs + ...]); a no-op when
   // there is nothing to do.
-  void operator()(float* y, int64_t ys, const float* z, int64_t zs, const float* bias, int64_t nrows,
-                  int64_t n) const {
+  void operator()(float* y, int64_t ys, const float* z, int64_t zs, const float* bias, int64_t nrows, int64_t n) const {
     if (!z && !bias && !has_activation()) return;
     fn_(act_, y, ys, z, zs, bias, nrows, n);
   }

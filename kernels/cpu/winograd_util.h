@@ -38,15 +38,13 @@ struct Mats<4> {
 struct Plan {
   int m = 2, a = 4;
   int64_t c = 0, mo = 0, h = 0, w = 0, oh = 0, ow = 0, pt = 0, pl = 0;
-  int64_t th = 0, tw = 0;        // tile rows / columns
-  int64_t rows_per_block = 1;    // tile rows per work block
+  int64_t th = 0, tw = 0;                             // tile rows / columns
+  int64_t rows_per_block = 1;                         // tile rows per work block
   int64_t row_len() const { return tw * m + a - m; }  // padded input row read by one tile row
   int64_t block_tiles() const { return rows_per_block * tw; }
   int64_t blocks() const { return (th + rows_per_block - 1) / rows_per_block; }
   // Per-thread scratch: padded input rows, V and M of a block, output rows.
-  int64_t scratch_floats() const {
-    return a * row_len() + int64_t{a} * a * (c + mo) * block_tiles() + m * tw * m + 64;
-  }
+  int64_t scratch_floats() const { return a * row_len() + int64_t{a} * a * (c + mo) * block_tiles() + m * tw * m + 64; }
 };
 
 inline Plan make_plan(int m, int64_t c, int64_t mo, const Geom3& g) {
