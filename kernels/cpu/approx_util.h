@@ -1,10 +1,10 @@
 // SLEEF vectorized approximations for the cpu flipscope.ApproxUnary / ApproxSoftmax kernels:
 // y[i] = f(x[i]) over arrays, AVX-512 / AVX2 / SSE2 variants chosen once from cpu_features().
-// Accuracy, max error vs the exact function (SLEEF's bound / measured over dense sweeps in
-// tests/unit/flipscope_ops_test.cpp): Exp u10 (1.0 / 0.95 ULP; SLEEF has no u35 expf), Log u35
-// (3.5 / 1.78 ULP), Tanh u35 (3.5 / 2.48 ULP), Erf u10 (1.0 / 1.09 ULP near x = 4e-38; no u35
-// erff), Sigmoid = 1 / (1 + exp_u10(-x)) (3 / 2.24 ULP for x >= -87; below, exp(-x) overflows
-// and the result is 0, absolute error < 1.2e-38).
+// Accuracy, max error vs the exact function (SLEEF's bound / worst measured over dense sweeps in
+// tests/unit/flipscope_ops_test.cpp, any ISA): Exp u10 (1.0 / 0.95 ULP; SLEEF has no u35 expf),
+// Log u35 (3.5 / 1.78 ULP), Tanh u35 (3.5 / 2.48 ULP), Erf u10 (1.0 / 1.09 ULP AVX2+, 1.92 SSE2,
+// both at tiny x ~ 1e-38; no u35 erff), Sigmoid = 1 / (1 + exp_u10(-x)) (3 / 2.24 ULP for
+// x >= -87; below, exp(-x) overflows and the result is 0, absolute error < 1.2e-38).
 #pragma once
 #include <immintrin.h>
 #include <sleef.h>
@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <string>
 
-#include "kernels/cpu/cpu_features.h"
+#include "kernels/cpu/conv_util.h"
 
 // sleef.h declares its AVX2 / AVX-512 entry points only when the translation unit is compiled for
 // those ISAs; ours is compiled for the baseline and calls them from target-attributed functions.
@@ -100,10 +100,11 @@ void map4(const float* x, float* y, int64_t n) {
   }
 }
 
-// The map of f for the best ISA of this machine.
+// The map of f for the ISA of kernels created now (conv_isa(): the best of this machine unless a
+// test capped it; Generic = SSE2).
 inline MapFn pick(Fn f) {
-  const CpuFeatures& c = cpu_features();
-  if (c.avx512f) {
+  const Isa isa = conv_isa();
+  if (isa == Isa::Avx512) {
     switch (f) {
       case Fn::Exp:
         return map16<Sleef_expf16_u10avx512f>;
@@ -117,7 +118,7 @@ inline MapFn pick(Fn f) {
         return map16<Sleef_erff16_u10avx512f>;
     }
   }
-  if (c.avx2 && c.fma) {
+  if (isa == Isa::Avx2) {
     switch (f) {
       case Fn::Exp:
         return map8<Sleef_expf8_u10avx2>;

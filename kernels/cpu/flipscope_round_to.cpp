@@ -10,7 +10,7 @@
 
 #include "engine/half.h"
 #include "engine/kernel_registry.h"
-#include "kernels/cpu/cpu_features.h"
+#include "kernels/cpu/conv_util.h"
 
 namespace fs::cpu {
 namespace {
@@ -40,7 +40,8 @@ void bf16_scalar(const float* x, float* y, int64_t n) {
   int64_t i = 0;
   for (; i + 16 <= n; i += 16) {
     const __m512 v = _mm512_loadu_ps(x + i);
-    const __m512 r = _mm512_maskz_cvtph_ps(kAll, _mm512_maskz_cvtps_ph(kAll, v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    const __m512 r =
+        _mm512_maskz_cvtph_ps(kAll, _mm512_maskz_cvtps_ph(kAll, v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
     _mm512_storeu_ps(y + i, fix_nan_fp16(v, r));
   }
   fp16_scalar(x + i, y + i, n - i);
@@ -74,18 +75,22 @@ void bf16_scalar(const float* x, float* y, int64_t n) {
     if (sub) {
       const __m512i lsb = _mm512_and_si512(_mm512_maskz_srli_epi32(kAll, bits, 16), _mm512_set1_epi32(1));
       const __m512i rounded = _mm512_add_epi32(_mm512_add_epi32(bits, _mm512_set1_epi32(0x7fff)), lsb);
-      r = _mm512_mask_blend_epi32(sub, r, _mm512_maskz_slli_epi32(kAll, _mm512_maskz_srli_epi32(kAll, rounded, 16), 16));
+      r = _mm512_mask_blend_epi32(sub, r,
+                                  _mm512_maskz_slli_epi32(kAll, _mm512_maskz_srli_epi32(kAll, rounded, 16), 16));
     }
     _mm512_storeu_ps(y + i, _mm512_castsi512_ps(r));
   }
   bf16_scalar(x + i, y + i, n - i);
 }
 
+// The variant for the ISA of kernels created now (conv_isa(): the best of this machine unless a
+// test capped it).
 RoundFn pick(bool bf16) {
   const CpuFeatures& f = cpu_features();
-  if (bf16) return f.avx512_bf16 && f.avx512bw && f.avx512vl ? bf16_avx512 : bf16_scalar;
-  if (f.avx512f && f.f16c) return fp16_avx512;
-  if (f.avx2 && f.f16c) return fp16_avx2;
+  const Isa isa = conv_isa();
+  if (bf16) return isa == Isa::Avx512 && f.avx512_bf16 && f.avx512bw && f.avx512vl ? bf16_avx512 : bf16_scalar;
+  if (isa == Isa::Avx512 && f.f16c) return fp16_avx512;
+  if (isa != Isa::Generic && f.f16c) return fp16_avx2;
   return fp16_scalar;
 }
 
