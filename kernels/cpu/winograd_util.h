@@ -6,6 +6,8 @@
 #pragma once
 #include <cblas.h>
 
+#include <utility>
+
 #include "kernels/cpu/conv_util.h"
 
 namespace fs::cpu::wino {
@@ -38,13 +40,19 @@ struct Mats<4> {
 struct Plan {
   int m = 2, a = 4;
   int64_t c = 0, mo = 0, h = 0, w = 0, oh = 0, ow = 0, pt = 0, pl = 0;
-  int64_t th = 0, tw = 0;                             // tile rows / columns
-  int64_t rows_per_block = 1;                         // tile rows per work block
-  int64_t row_len() const { return tw * m + a - m; }  // padded input row read by one tile row
-  int64_t block_tiles() const { return rows_per_block * tw; }
+  int64_t th = 0, tw = 0;      // tile rows / columns
+  int64_t rows_per_block = 1;  // tile rows per work block
+  // Each tile row is laid out as tw + 1 columns: tile column tc reads input phase elements tc and
+  // tc + 1, and the extra column (a junk tile, computed and dropped) lets every transform step and
+  // the sgemm run over all tile rows of a block as one contiguous range.
+  int64_t row_cols() const { return tw + 1; }
+  int64_t block_cols() const { return rows_per_block * row_cols(); }
   int64_t blocks() const { return (th + rows_per_block - 1) / rows_per_block; }
-  // Per-thread scratch: padded input rows, V and M of a block, output rows.
-  int64_t scratch_floats() const { return a * row_len() + int64_t{a} * a * (c + mo) * block_tiles() + m * tw * m + 64; }
+  // Floats of the transforms' buffers: input phases + B^T down the rows, or A^T down the rows +
+  // the output tiles (+ slack for the reads one column past the end).
+  int64_t buf_floats() const { return (2 * a * m + m * m) * block_cols() + 64; }
+  // Per-thread scratch: the buffers, V and M of a block.
+  int64_t scratch_floats() const { return buf_floats() + int64_t{a} * a * (c + mo) * block_cols(); }
 };
 
 inline Plan make_plan(int m, int64_t c, int64_t mo, const Geom3& g) {
@@ -61,10 +69,17 @@ inline Plan make_plan(int m, int64_t c, int64_t mo, const Geom3& g) {
   p.pl = g.pb[2];
   p.th = (p.oh + m - 1) / m;
   p.tw = (p.ow + m - 1) / m;
-  // About 512 KiB of V + M per block (depends on the shape only, not on the thread count).
+  // About 1 MiB of V + M per block, but at least 64 columns (the sgemm's N and the transforms'
+  // vector loops); the shape alone decides, not the thread count.
   const int64_t per_tile = int64_t{p.a} * p.a * (c + mo);
-  const int64_t tiles = std::max<int64_t>(1, (int64_t{128} * 1024) / std::max<int64_t>(per_tile, 1));
-  p.rows_per_block = std::clamp<int64_t>(tiles / std::max<int64_t>(p.tw, 1), 1, std::max<int64_t>(p.th, 1));
+  const int64_t tiles = std::max<int64_t>(1, (int64_t{256} * 1024) / std::max<int64_t>(per_tile, 1));
+  const int64_t rows = std::max(tiles / p.row_cols(), (64 + p.row_cols() - 1) / p.row_cols());
+  // Then an even number of blocks (at least 2 when there are 2 tile rows) of equal height, which
+  // keeps two threads busy.
+  const int64_t th = std::max<int64_t>(p.th, 1);
+  int64_t nb = std::max<int64_t>((th + rows - 1) / rows, std::min<int64_t>(th, 2));
+  if (nb % 2 == 1 && nb < th) ++nb;
+  p.rows_per_block = (th + nb - 1) / nb;
   return p;
 }
 
@@ -89,114 +104,138 @@ inline void transform_weights(const float* w, int64_t mo, int64_t c, float* u) {
 
 namespace detail {
 
-constexpr int kLanes = 16;  // tiles transformed together (the vectorized dimension)
+// Lambdas are not covered by the callers' target / flatten attributes: force them inline so that
+// they are compiled (and vectorized) for the caller's ISA.
+#define FS_WINO_INLINE __attribute__((always_inline))
 
-// out[i][q] = sum_k BT[i][k] * in[k][q] for q < kLanes (the zero / unit coefficients fold away).
-template <int R, int K, const float (&Mx)[R][K]>
-inline void apply(const float (&in)[K][kLanes], float (&out)[R][kLanes]) {
-#pragma GCC unroll 8
-  for (int i = 0; i < R; ++i) {
-    for (int q = 0; q < kLanes; ++q) out[i][q] = 0.0f;
-#pragma GCC unroll 8
-    for (int k = 0; k < K; ++k) {
-      if (Mx[i][k] == 0.0f) continue;
-      const float c = Mx[i][k];
-      for (int q = 0; q < kLanes; ++q) out[i][q] += c * in[k][q];
-    }
+// sum_k Mx[I][k] * in(k) over the nonzero coefficients of row I (unit ones fold to adds / subs).
+template <int I, int K, const auto& Mx, typename F>
+[[gnu::always_inline]] inline float dot(const F& in) {
+  float s = 0.0f;
+  bool first = true;
+  [&]<int... k>(std::integer_sequence<int, k...>) FS_WINO_INLINE {
+    (
+        [&]() FS_WINO_INLINE {
+          if constexpr (Mx[I][k] != 0.0f) {
+            const float t = Mx[I][k] == 1.0f ? in(k) : Mx[I][k] == -1.0f ? -in(k) : Mx[I][k] * in(k);
+            s = first ? t : s + t;
+            first = false;
+          }
+        }(),
+        ...);
   }
+  (std::make_integer_sequence<int, K>{});
+  return s;
 }
 
-// V for tile rows [r0, r1) of image x [C, H, W]: V[(xi * C + c) * nt + t], nt = tiles of the block.
+// Calls f(std::integral_constant<int, i>) for i < N.
+template <int N, typename F>
+[[gnu::always_inline]] inline void static_for(const F& f) {
+  [&]<int... i>(std::integer_sequence<int, i...>) FS_WINO_INLINE { (f(std::integral_constant<int, i>{}), ...); }
+  (std::make_integer_sequence<int, N>{});
+}
+
+// V for tile rows [r0, r1) of image x [C, H, W]: V[(xi * C + c) * n + u], n = (r1 - r0) * (tw + 1),
+// u = local tile row * (tw + 1) + tile column. Per channel: the A input rows of every tile row split
+// into M phases (phase q element t = column t*M + q - pl, zero outside the image), so that column l
+// of tile u is phase l % M at u + l / M; then B^T down the rows and along the columns, each one
+// contiguous loop over the block.
 template <int M>
-inline void input_block(const Plan& p, const float* x, int64_t r0, int64_t r1, float* prow, float* v) {
+inline void input_block(const Plan& p, const float* x, int64_t r0, int64_t r1, float* buf, float* v) {
   using T = Mats<M>;
   constexpr int A = T::A;
-  const int64_t nt = (r1 - r0) * p.tw, len = p.row_len(), hw = p.h * p.w;
+  const int64_t len = p.row_cols(), n = (r1 - r0) * len, hw = p.h * p.w;
+  float* ph = buf;              // [A][M][n]: phase q of input row k of each tile row
+  float* bt = buf + A * M * n;  // [A][M][n + 1]: B^T down the rows
   for (int64_t c = 0; c < p.c; ++c) {
     const float* xc = x + c * hw;
-    for (int64_t tr = r0; tr < r1; ++tr) {
-      for (int i = 0; i < A; ++i) {  // padded rows: prow[i][j] = x[tr*M - pt + i][j - pl] or 0
-        float* o = prow + i * len;
-        const int64_t ih = tr * M - p.pt + i;
-        if (ih < 0 || ih >= p.h) {
-          std::fill(o, o + len, 0.0f);
-          continue;
+    for (int k = 0; k < A; ++k)
+      for (int q = 0; q < M; ++q) {
+        const Range cols = valid_outputs(len, M, q - p.pl, p.w);
+        for (int64_t tr = r0; tr < r1; ++tr) {
+          float* __restrict o = ph + (k * M + q) * n + (tr - r0) * len;
+          const int64_t ih = tr * M - p.pt + k;
+          const Range r = ih < 0 || ih >= p.h ? Range{0, 0} : cols;
+          const float* __restrict src = xc + ih * p.w + q - p.pl;
+          for (int64_t t = 0; t < r.lo; ++t) o[t] = 0.0f;
+          for (int64_t t = r.lo; t < r.hi; ++t) o[t] = src[t * M];
+          for (int64_t t = std::max(r.hi, r.lo); t < len; ++t) o[t] = 0.0f;
         }
-        const int64_t lo = std::min(len, p.pl), hi = std::clamp(p.w + p.pl, lo, len);
-        std::fill(o, o + lo, 0.0f);
-        std::copy(xc + ih * p.w + (lo - p.pl), xc + ih * p.w + (hi - p.pl), o + lo);
-        std::fill(o + hi, o + len, 0.0f);
       }
-      for (int64_t tc0 = 0; tc0 < p.tw; tc0 += kLanes) {
-        const int lanes = static_cast<int>(std::min<int64_t>(kLanes, p.tw - tc0));
-        float d[A][A][kLanes], t[A][A][kLanes];
-        for (int k = 0; k < A; ++k)
-          for (int l = 0; l < A; ++l)
-            for (int q = 0; q < kLanes; ++q) d[l][k][q] = q < lanes ? prow[k * len + (tc0 + q) * M + l] : 0.0f;
-        // d[l][k] holds column l of the tile: t[l] = BT * column l, i.e. t[l][i] = (BT d)[i][l].
-        for (int l = 0; l < A; ++l) apply<A, A, T::BT>(d[l], t[l]);
-        // Now (BT d BT^T)[i][j] = sum_l BT[j][l] * t[l][i]: transpose t's first two indices.
-        float s[A][A][kLanes], r[A][A][kLanes];
-        for (int i = 0; i < A; ++i)
-          for (int l = 0; l < A; ++l)
-            for (int q = 0; q < kLanes; ++q) s[i][l][q] = t[l][i][q];
-        for (int i = 0; i < A; ++i) apply<A, A, T::BT>(s[i], r[i]);
-        const int64_t t0 = (tr - r0) * p.tw + tc0;
-        for (int i = 0; i < A; ++i)
-          for (int j = 0; j < A; ++j) {
-            float* dst = v + ((i * A + j) * p.c + c) * nt + t0;
-            for (int q = 0; q < lanes; ++q) dst[q] = r[i][j][q];
-          }
+    static_for<A>([&](auto i) FS_WINO_INLINE {
+      for (int q = 0; q < M; ++q) {
+        float* __restrict o = bt + (i * M + q) * (n + 1);
+        const float* __restrict in = ph + q * n;
+        for (int64_t u = 0; u < n; ++u)
+          o[u] = dot<decltype(i)::value, A, T::BT>([&](int k) FS_WINO_INLINE { return in[k * M * n + u]; });
+        o[n] = 0.0f;  // read by the last (junk) tile
       }
-    }
+    });
+    static_for<A>([&](auto i) FS_WINO_INLINE {
+      static_for<A>([&](auto j) FS_WINO_INLINE {
+        float* __restrict dst = v + ((i * A + j) * p.c + c) * n;
+        const float* __restrict row = bt + i * M * (n + 1);
+        for (int64_t u = 0; u < n; ++u)
+          dst[u] = dot<decltype(j)::value, A, T::BT>([&](int l)
+                                                         FS_WINO_INLINE { return row[(l % M) * (n + 1) + u + l / M]; });
+      });
+    });
   }
 }
 
-// Output rows of tile rows [r0, r1) from mo [(xi * M + o) * nt + t]: y [M, OH, OW] = A^T m A.
+// Output rows of tile rows [r0, r1) from mo [(xi * M + o) * n + u] (input_block's columns):
+// y [M, OH, OW] = A^T m A, A^T down the rows then along the columns over the whole block, then the
+// tiles' M x M values copied into the output rows.
 template <int M>
-inline void output_block(const Plan& p, const float* mo, int64_t r0, int64_t r1, float* orow, float* y) {
+inline void output_block(const Plan& p, const float* mo, int64_t r0, int64_t r1, float* buf, float* y) {
   using T = Mats<M>;
   constexpr int A = T::A;
-  const int64_t nt = (r1 - r0) * p.tw, ohw = p.oh * p.ow, olen = p.tw * M;
+  const int64_t len = p.row_cols(), n = (r1 - r0) * len, ohw = p.oh * p.ow, xs = p.mo * n;
+  float* at = buf;              // [M][A][n]: A^T down the rows
+  float* yt = buf + M * A * n;  // [M][M][n]: output tiles
   for (int64_t o = 0; o < p.mo; ++o) {
-    for (int64_t tr = r0; tr < r1; ++tr) {
-      for (int64_t tc0 = 0; tc0 < p.tw; tc0 += kLanes) {
-        const int lanes = static_cast<int>(std::min<int64_t>(kLanes, p.tw - tc0));
-        const int64_t t0 = (tr - r0) * p.tw + tc0;
-        float s[A][A][kLanes], t[A][M][kLanes];
-        for (int i = 0; i < A; ++i)
-          for (int j = 0; j < A; ++j) {
-            const float* src = mo + ((i * A + j) * p.mo + o) * nt + t0;
-            for (int q = 0; q < kLanes; ++q) s[j][i][q] = q < lanes ? src[q] : 0.0f;
-          }
-        // s[j] = column j: t[j] = AT * column j, t[j][i] = (AT m)[i][j]
-        for (int j = 0; j < A; ++j) apply<M, A, T::AT>(s[j], t[j]);
-        float u[M][A][kLanes], r[M][M][kLanes];
-        for (int i = 0; i < M; ++i)
-          for (int j = 0; j < A; ++j)
-            for (int q = 0; q < kLanes; ++q) u[i][j][q] = t[j][i][q];
-        for (int i = 0; i < M; ++i) apply<M, A, T::AT>(u[i], r[i]);  // r[i][j] = (AT m A)[i][j]
-        for (int i = 0; i < M; ++i)
-          for (int q = 0; q < lanes; ++q)
-            for (int j = 0; j < M; ++j) orow[i * olen + (tc0 + q) * M + j] = r[i][j][q];
+    const float* src = mo + o * n;
+    static_for<M>([&](auto i) FS_WINO_INLINE {
+      for (int j = 0; j < A; ++j) {
+        float* __restrict d = at + (i * A + j) * n;
+        const float* __restrict s = src + j * xs;
+        for (int64_t u = 0; u < n; ++u)
+          d[u] = dot<decltype(i)::value, A, T::AT>([&](int k) FS_WINO_INLINE { return s[k * A * xs + u]; });
       }
+    });
+    static_for<M>([&](auto i) FS_WINO_INLINE {
+      static_for<M>([&](auto j) FS_WINO_INLINE {
+        const float* __restrict row = at + i * A * n;
+        float* __restrict d = yt + (i * M + j) * n;
+        for (int64_t u = 0; u < n; ++u)
+          d[u] = dot<decltype(j)::value, A, T::AT>([&](int l) FS_WINO_INLINE { return row[l * n + u]; });
+      });
+    });
+    for (int64_t tr = r0; tr < r1; ++tr)
       for (int i = 0; i < M; ++i) {
         const int64_t oy = tr * M + i;
         if (oy >= p.oh) break;
-        std::copy(orow + i * olen, orow + i * olen + p.ow, y + o * ohw + oy * p.ow);
+        float* __restrict yr = y + o * ohw + oy * p.ow;
+        const int64_t u0 = (tr - r0) * len;
+        for (int j = 0; j < M; ++j) {
+          const float* __restrict s = yt + (i * M + j) * n + u0;
+          const int64_t cnt = (p.ow - j + M - 1) / M;  // output columns tc*M + j < ow
+          for (int64_t tc = 0; tc < cnt; ++tc) yr[tc * M + j] = s[tc];
+        }
       }
-    }
   }
 }
 
+#undef FS_WINO_INLINE
+
 }  // namespace detail
 
-#define FS_WINO_IN_PARAMS (const Plan& p, const float* x, int64_t r0, int64_t r1, float* prow, float* v)
-#define FS_WINO_OUT_PARAMS (const Plan& p, const float* mo, int64_t r0, int64_t r1, float* orow, float* y)
-FS_CPU_ISA_VARIANTS(wino_input_f2, FS_WINO_IN_PARAMS, detail::input_block<2>(p, x, r0, r1, prow, v))
-FS_CPU_ISA_VARIANTS(wino_input_f4, FS_WINO_IN_PARAMS, detail::input_block<4>(p, x, r0, r1, prow, v))
-FS_CPU_ISA_VARIANTS(wino_output_f2, FS_WINO_OUT_PARAMS, detail::output_block<2>(p, mo, r0, r1, orow, y))
-FS_CPU_ISA_VARIANTS(wino_output_f4, FS_WINO_OUT_PARAMS, detail::output_block<4>(p, mo, r0, r1, orow, y))
+#define FS_WINO_IN_PARAMS (const Plan& p, const float* x, int64_t r0, int64_t r1, float* buf, float* v)
+#define FS_WINO_OUT_PARAMS (const Plan& p, const float* mo, int64_t r0, int64_t r1, float* buf, float* y)
+FS_CPU_ISA_VARIANTS(wino_input_f2, FS_WINO_IN_PARAMS, detail::input_block<2>(p, x, r0, r1, buf, v))
+FS_CPU_ISA_VARIANTS(wino_input_f4, FS_WINO_IN_PARAMS, detail::input_block<4>(p, x, r0, r1, buf, v))
+FS_CPU_ISA_VARIANTS(wino_output_f2, FS_WINO_OUT_PARAMS, detail::output_block<2>(p, mo, r0, r1, buf, y))
+FS_CPU_ISA_VARIANTS(wino_output_f4, FS_WINO_OUT_PARAMS, detail::output_block<4>(p, mo, r0, r1, buf, y))
 #undef FS_WINO_IN_PARAMS
 #undef FS_WINO_OUT_PARAMS
 
@@ -214,16 +253,15 @@ inline Fns fns(int m, Isa isa) {
 // rows [r0 * m, min(OH, r1 * m)).
 inline void run_block(const Plan& p, const Fns& f, const float* u, const float* x, int64_t r0, int64_t r1,
                       float* scratch, float* y) {
-  const int64_t nt = (r1 - r0) * p.tw, aa = int64_t{p.a} * p.a;
-  float* prow = scratch;
-  float* v = prow + p.a * p.row_len();
-  float* mo = v + aa * p.c * p.block_tiles();
-  float* orow = mo + aa * p.mo * p.block_tiles();
-  f.input(p, x, r0, r1, prow, v);
+  const int64_t nt = (r1 - r0) * p.row_cols(), aa = int64_t{p.a} * p.a;
+  float* buf = scratch;
+  float* v = buf + p.buf_floats();
+  float* mo = v + aa * p.c * p.block_cols();
+  f.input(p, x, r0, r1, buf, v);
   for (int64_t xi = 0; xi < aa; ++xi)
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, p.mo, nt, p.c, 1.0f, u + xi * p.mo * p.c, p.c,
                 v + xi * p.c * nt, nt, 0.0f, mo + xi * p.mo * nt, nt);
-  f.output(p, mo, r0, r1, orow, y);
+  f.output(p, mo, r0, r1, buf, y);
 }
 
 }  // namespace fs::cpu::wino
