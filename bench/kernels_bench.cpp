@@ -71,6 +71,11 @@ std::vector<Spec> specs() {
       fused_conv({1, 128, 28, 28}, 128, "im2col"),
       fused_conv({1, 128, 28, 28}, 128, "winograd", 2),
       fused_conv({1, 128, 28, 28}, 128, "winograd", 4),
+      {"fusedconv1x1/32x112x112->64/auto",  // pointwise + bias + Relu: column blocks with the epilogue
+       "flipscope.FusedConv",
+       {{1, 32, 112, 112}, {64, 32, 1, 1}, {64}},
+       {1, 2},
+       {{"activation", Attribute::make_string("Relu")}}},
       conv("conv1x1/32x112x112->64", {1, 32, 112, 112}, 64, 1, 1),   // MobileNet v1 pw1
       conv("conv1x1/144x56x56->24", {1, 144, 56, 56}, 24, 1, 1),     // MobileNet v2 project
       conv("conv1x1/320x7x7->1280", {1, 320, 7, 7}, 1280, 1, 1),     // MobileNet v2 head

@@ -48,7 +48,7 @@ class FusedConvKernel : public Kernel {
     }
     switch (path_) {
       case Path::Pointwise:
-        pointwise(xp, wp, bias, z, yp);
+        pointwise(xp, wp, bias, z, yp, nt);
         break;
       case Path::Direct:
         direct(xp, wp, bias, z, yp, nt);
@@ -112,7 +112,7 @@ class FusedConvKernel : public Kernel {
   }
 
   // Per (n, group), per column block: Y_block = W_g * X_block, then the epilogue on the block.
-  void pointwise(const float* x, const float* w, const float* bias, const float* z, float* y) {
+  void pointwise(const float* x, const float* w, const float* bias, const float* z, float* y, int nt) {
     const int64_t hw = g_.out_vol();
     if (hw == 1 && group_ == 1) {  // Y (N x M) = X (N x C) * W^T; the bias runs along rows
       if (bias)
@@ -125,18 +125,25 @@ class FusedConvKernel : public Kernel {
       epi_(y, 0, z, 0, nullptr, 1, n_ * m_);
       return;
     }
-    const int64_t nb = cpu::column_block(cg_ + mg_, hw);
-    for (int64_t n = 0; n < n_; ++n)
-      for (int64_t gi = 0; gi < group_; ++gi) {
-        const int64_t off = (n * m_ + gi * mg_) * hw;
-        const float* b = bias ? bias + gi * mg_ : nullptr;
-        for (int64_t j0 = 0; j0 < hw; j0 += nb) {
-          const int64_t cols = std::min(nb, hw - j0);
-          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, mg_, cols, cg_, 1.0f, w + gi * mg_ * cg_, cg_,
-                      x + (n * c_ + gi * cg_) * hw + j0, hw, 0.0f, y + off + j0, hw);
-          epi_(y + off + j0, hw, z ? z + off + j0 : nullptr, hw, b, mg_, cols);
-        }
-      }
+    // Column blocks sized for the cache, split further until every thread has two; each thread runs
+    // single-threaded sgemms (OpenBLAS inside a parallel region) and the epilogue on its blocks.
+    int64_t nb = cpu::column_block(cg_ + mg_, hw);
+    const int64_t planes = n_ * group_;
+    while (nt > 1 && planes * ((hw + nb - 1) / nb) < 2 * nt && nb >= 512) nb = nb / 2 / 16 * 16;
+    const int64_t blocks = (hw + nb - 1) / nb, items = planes * blocks;
+    auto item = [&](int64_t it) {
+      const int64_t n = it / blocks / group_, gi = it / blocks % group_, j0 = it % blocks * nb;
+      const int64_t cols = std::min(nb, hw - j0), off = (n * m_ + gi * mg_) * hw + j0;
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, mg_, cols, cg_, 1.0f, w + gi * mg_ * cg_, cg_,
+                  x + (n * c_ + gi * cg_) * hw + j0, hw, 0.0f, y + off, hw);
+      epi_(y + off, hw, z ? z + off : nullptr, hw, bias ? bias + gi * mg_ : nullptr, mg_, cols);
+    };
+    if (nt > 1 && items >= nt) {
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
+      for (int64_t it = 0; it < items; ++it) item(it);
+    } else {
+      for (int64_t it = 0; it < items; ++it) item(it);  // multithreaded sgemms
+    }
   }
 
   // Work items (n, group, chunk of output channels); the direct kernel adds the bias itself.
