@@ -162,24 +162,33 @@ inline void input_block(const Plan& p, const float* x, int64_t r0, int64_t r1, f
           for (int64_t t = std::max(r.hi, r.lo); t < len; ++t) o[t] = 0.0f;
         }
       }
-    static_for<A>([&](auto i) FS_WINO_INLINE {
-      for (int q = 0; q < M; ++q) {
-        float* __restrict o = bt + (i * M + q) * (n + 1);
-        const float* __restrict in = ph + q * n;
-        for (int64_t u = 0; u < n; ++u)
-          o[u] = dot<decltype(i)::value, A, T::BT>([&](int k) FS_WINO_INLINE { return in[k * M * n + u]; });
-        o[n] = 0.0f;  // read by the last (junk) tile
+    // Each loop loads its A inputs once and writes all A outputs (shared subexpressions fold);
+    // the planes are disjoint (ivdep).
+    for (int q = 0; q < M; ++q) {
+      const float* in = ph + q * n;
+      float* o = bt + q * (n + 1);
+#pragma GCC ivdep
+      for (int64_t u = 0; u < n; ++u) {
+        float d[A];
+        static_for<A>([&](auto k) FS_WINO_INLINE { d[k] = in[k * M * n + u]; });
+        static_for<A>([&](auto i) FS_WINO_INLINE {
+          o[i * M * (n + 1) + u] = dot<decltype(i)::value, A, T::BT>([&](int k) FS_WINO_INLINE { return d[k]; });
+        });
       }
-    });
-    static_for<A>([&](auto i) FS_WINO_INLINE {
-      static_for<A>([&](auto j) FS_WINO_INLINE {
-        float* __restrict dst = v + ((i * A + j) * p.c + c) * n;
-        const float* __restrict row = bt + i * M * (n + 1);
-        for (int64_t u = 0; u < n; ++u)
-          dst[u] = dot<decltype(j)::value, A, T::BT>([&](int l)
-                                                         FS_WINO_INLINE { return row[(l % M) * (n + 1) + u + l / M]; });
-      });
-    });
+    }
+    for (int r = 0; r < A * M; ++r) bt[r * (n + 1) + n] = 0.0f;  // read by the last (junk) tile
+    for (int i = 0; i < A; ++i) {
+      const float* row = bt + i * M * (n + 1);
+      float* dst = v + (i * A * p.c + c) * n;  // + j * C * n for output j
+#pragma GCC ivdep
+      for (int64_t u = 0; u < n; ++u) {
+        float d[A];
+        static_for<A>([&](auto l) FS_WINO_INLINE { d[l] = row[(l % M) * (n + 1) + u + l / M]; });
+        static_for<A>([&](auto j) FS_WINO_INLINE {
+          dst[j * p.c * n + u] = dot<decltype(j)::value, A, T::BT>([&](int l) FS_WINO_INLINE { return d[l]; });
+        });
+      }
+    }
   }
 }
 
@@ -195,22 +204,30 @@ inline void output_block(const Plan& p, const float* mo, int64_t r0, int64_t r1,
   float* yt = buf + M * A * n;  // [M][M][n]: output tiles
   for (int64_t o = 0; o < p.mo; ++o) {
     const float* src = mo + o * n;
-    static_for<M>([&](auto i) FS_WINO_INLINE {
-      for (int j = 0; j < A; ++j) {
-        float* __restrict d = at + (i * A + j) * n;
-        const float* __restrict s = src + j * xs;
-        for (int64_t u = 0; u < n; ++u)
-          d[u] = dot<decltype(i)::value, A, T::AT>([&](int k) FS_WINO_INLINE { return s[k * A * xs + u]; });
+    for (int j = 0; j < A; ++j) {
+      const float* sj = src + j * xs;
+      float* d = at + j * n;  // + i * A * n for output row i
+#pragma GCC ivdep
+      for (int64_t u = 0; u < n; ++u) {
+        float e[A];
+        static_for<A>([&](auto k) FS_WINO_INLINE { e[k] = sj[k * A * xs + u]; });
+        static_for<M>([&](auto i) FS_WINO_INLINE {
+          d[i * A * n + u] = dot<decltype(i)::value, A, T::AT>([&](int k) FS_WINO_INLINE { return e[k]; });
+        });
       }
-    });
-    static_for<M>([&](auto i) FS_WINO_INLINE {
-      static_for<M>([&](auto j) FS_WINO_INLINE {
-        const float* __restrict row = at + i * A * n;
-        float* __restrict d = yt + (i * M + j) * n;
-        for (int64_t u = 0; u < n; ++u)
-          d[u] = dot<decltype(j)::value, A, T::AT>([&](int l) FS_WINO_INLINE { return row[l * n + u]; });
-      });
-    });
+    }
+    for (int i = 0; i < M; ++i) {
+      const float* row = at + i * A * n;
+      float* d = yt + i * M * n;  // + j * n for output column j
+#pragma GCC ivdep
+      for (int64_t u = 0; u < n; ++u) {
+        float e[A];
+        static_for<A>([&](auto l) FS_WINO_INLINE { e[l] = row[l * n + u]; });
+        static_for<M>([&](auto j) FS_WINO_INLINE {
+          d[j * n + u] = dot<decltype(j)::value, A, T::AT>([&](int l) FS_WINO_INLINE { return e[l]; });
+        });
+      }
+    }
     for (int64_t tr = r0; tr < r1; ++tr)
       for (int i = 0; i < M; ++i) {
         const int64_t oy = tr * M + i;
