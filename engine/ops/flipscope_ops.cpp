@@ -1,6 +1,13 @@
-// Schemas of the flipscope custom-domain ops emitted by the optimizer passes (docs: issue 6):
-// FusedConv, FusedGemm, FusedMulAdd, ApproxUnary, ApproxSoftmax and RoundTo, registered as
-// "flipscope.<Op>". FusedConv / FusedGemm / ApproxSoftmax reuse the Conv / Gemm / Softmax schemas.
+// Schemas of the flipscope custom-domain ops emitted by the optimizer passes (issue 6), registered
+// as "flipscope.<Op>" (ONNX domain "flipscope"); FusedConv / FusedGemm / ApproxSoftmax reuse the
+// Conv / Gemm / Softmax schemas. Attributes beyond the base op's:
+//   FusedConv(X, W, B?, Z?)  activation, activation_params (engine/ops/flipscope_util.h), algorithm
+//                            "auto" | "direct" | "im2col" | "winograd", winograd_tile 2 | 4
+//   FusedGemm(A, B, C?)      activation, activation_params
+//   FusedMulAdd(A, B, C)     -
+//   ApproxUnary(X)           function "Exp" | "Log" | "Tanh" | "Sigmoid" | "Erf" (float32)
+//   ApproxSoftmax(X)         axis (opset 13; float32)
+//   RoundTo(X)               dtype "fp16" | "bf16" (float32 in and out)
 #include "engine/ops/flipscope_util.h"
 #include "engine/ops/nn_util.h"
 

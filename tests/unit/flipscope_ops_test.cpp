@@ -65,6 +65,23 @@ TEST(FlipscopeOps, SchemaErrors) {
 
 // ---- FusedConv -------------------------------------------------------------------------------
 
+TEST(FlipscopeOps, FlopsAsBaseOps) {
+  Node conv;
+  conv.name = "c";
+  conv.op_type = "Conv";
+  conv.attrs = {{"pads", a_ints({1, 1, 1, 1})}};
+  Node fused = conv;
+  fused.op_type = "flipscope.FusedConv";
+  fused.attrs["activation"] = a_str("Relu");
+  const std::vector<TensorType> in = {{DType::F32, {1, 8, 10, 10}}, {DType::F32, {16, 8, 3, 3}}};
+  const std::vector<TensorType> out = {{DType::F32, {1, 16, 10, 10}}};
+  EXPECT_EQ(node_flops(fused, in, out), 2 * 16 * 100 * 8 * 9);
+  EXPECT_EQ(node_flops(fused, in, out), node_flops(conv, in, out));
+  Node gemm;
+  gemm.op_type = "flipscope.FusedGemm";
+  EXPECT_EQ(node_flops(gemm, {{DType::F32, {4, 5}}, {DType::F32, {5, 6}}}, {{DType::F32, {4, 6}}}), 2 * 4 * 6 * 5);
+}
+
 // X = 1..9 (3x3), W = ones (2x2), B = -20: the conv gives [12, 16, 24, 28], + B = [-8, -4, 4, 8].
 TEST(FlipscopeOps, FusedConvHandChecked) {
   Tensor x = f32({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9}), w = f32({1, 1, 2, 2}, {1, 1, 1, 1});
