@@ -71,6 +71,9 @@ std::vector<Spec> specs() {
       fused_conv({1, 128, 28, 28}, 128, "im2col"),
       fused_conv({1, 128, 28, 28}, 128, "winograd", 2),
       fused_conv({1, 128, 28, 28}, 128, "winograd", 4),
+      // The unfused tail that FusedConv's epilogue replaces (residual Add, then Relu).
+      {"add/64x56x56", "Add", {{1, 64, 56, 56}, {1, 64, 56, 56}}, {}, {}},
+      {"relu/64x56x56", "Relu", {{1, 64, 56, 56}}, {}, {}},
       {"fusedconv1x1/32x112x112->64/auto",  // pointwise + bias + Relu: column blocks with the epilogue
        "flipscope.FusedConv",
        {{1, 32, 112, 112}, {64, 32, 1, 1}, {64}},
