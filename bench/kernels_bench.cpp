@@ -46,8 +46,39 @@ Spec conv(std::string name, Shape x, int64_t m, int64_t k, int64_t stride, int64
           {{"strides", ints({stride, stride})}, {"pads", ints({pad, pad, pad, pad})}, {"group", one(group)}}};
 }
 
+// flipscope.FusedConv 3x3 stride 1 pad 1 + bias + residual + Relu (a ResNet basic block's second
+// conv) with a forced algorithm ("im2col", "winograd" with tile 2 or 4).
+Spec fused_conv(Shape x, int64_t m, const std::string& algo, int64_t tile = 2) {
+  const std::string name = "fusedconv3x3/" + std::to_string(x[1]) + "x" + std::to_string(x[2]) + "x" +
+                           std::to_string(x[3]) + "->" + std::to_string(m) + "/" + algo +
+                           (algo == "winograd" ? "-F" + std::to_string(tile) : "");
+  Shape y{x[0], m, x[2], x[3]};
+  return {name,
+          "flipscope.FusedConv",
+          {x, {m, x[1], 3, 3}, {m}, y},
+          {1, 2},
+          {{"pads", ints({1, 1, 1, 1})},
+           {"activation", Attribute::make_string("Relu")},
+           {"algorithm", Attribute::make_string(algo)},
+           {"winograd_tile", one(tile)}}};
+}
+
 std::vector<Spec> specs() {
   return {
+      fused_conv({1, 64, 56, 56}, 64, "im2col"),
+      fused_conv({1, 64, 56, 56}, 64, "winograd", 2),
+      fused_conv({1, 64, 56, 56}, 64, "winograd", 4),
+      fused_conv({1, 128, 28, 28}, 128, "im2col"),
+      fused_conv({1, 128, 28, 28}, 128, "winograd", 2),
+      fused_conv({1, 128, 28, 28}, 128, "winograd", 4),
+      // The unfused tail that FusedConv's epilogue replaces (residual Add, then Relu).
+      {"add/64x56x56", "Add", {{1, 64, 56, 56}, {1, 64, 56, 56}}, {}, {}},
+      {"relu/64x56x56", "Relu", {{1, 64, 56, 56}}, {}, {}},
+      {"fusedconv1x1/32x112x112->64/auto",  // pointwise + bias + Relu: column blocks with the epilogue
+       "flipscope.FusedConv",
+       {{1, 32, 112, 112}, {64, 32, 1, 1}, {64}},
+       {1, 2},
+       {{"activation", Attribute::make_string("Relu")}}},
       conv("conv1x1/32x112x112->64", {1, 32, 112, 112}, 64, 1, 1),   // MobileNet v1 pw1
       conv("conv1x1/144x56x56->24", {1, 144, 56, 56}, 24, 1, 1),     // MobileNet v2 project
       conv("conv1x1/320x7x7->1280", {1, 320, 7, 7}, 1280, 1, 1),     // MobileNet v2 head
