@@ -13,6 +13,7 @@
 #include <iostream>
 #include <set>
 #include <sstream>
+#include <atomic>
 #include <thread>
 
 #include "diff/default_model.h"
@@ -124,8 +125,15 @@ class Study {
   void open_records();
   void append(const json& r);
   bool chunk_done(size_t b, size_t e) const;
-  void run_chunk(size_t b, size_t e);
-  std::vector<double> reference(size_t i, const Tensor& input, bool& hit);
+  struct Loaded {
+    size_t index = 0;
+    Tensor input;
+    std::vector<double> ref;
+    std::string error;
+  };
+  std::vector<Loaded> load_inputs(const std::vector<size_t>& indices);
+  void run_chunk(const std::vector<Loaded>& chunk);
+  std::vector<double> reference(Session& s, const Tensor& input);
   json results_json(const std::vector<std::string>& ok_names);
   void write_reports(const json& results);
 
@@ -135,14 +143,14 @@ class Study {
   Dataset data_;
   Preprocess pre_;
   std::string input_name_;
-  std::unique_ptr<Session> ref_;
+  std::vector<std::unique_ptr<Session>> refs_;  // one reference session per worker thread
   std::vector<PreparedVariant> variants_;
   json variant_errors_ = json::array();
   std::vector<VariantSpec> specs_;
   RecordMap records_;
   std::ofstream rec_out_;
   std::string cache_;
-  int64_t cache_hits_ = 0, cache_misses_ = 0;
+  std::atomic<int64_t> cache_hits_{0}, cache_misses_{0};
 };
 
 void Study::append(const json& r) {
@@ -195,51 +203,75 @@ bool Study::chunk_done(size_t b, size_t e) const {
   return true;
 }
 
-std::vector<double> Study::reference(size_t, const Tensor& input, bool& hit) {
+std::vector<double> Study::reference(Session& s, const Tensor& input) {
   std::string key_src = model_hash_ + "|" + pre_.describe() + "|" + shape_str(input.shape()) + "|";
   std::string h = fnv1a64_hex(input.raw(), input.nbytes(), std::hash<std::string>{}(key_src) ^ 0x9e3779b97f4a7c15ull);
   std::string file = cache_.empty() ? "" : cache_ + "/" + model_hash_ + "-" + h + ".pb";
-  hit = false;
   if (!file.empty() && stdfs::exists(file)) {
     try {
       Tensor t = load_tensor_pb(file);
-      hit = true;
       ++cache_hits_;
       return item_values(t, 0, 1);
     } catch (const Error&) {
       // a damaged cache entry: recompute
     }
   }
-  RunResult r = ref_->run({{input_name_, input}});
+  RunResult r = s.run({{input_name_, input}});
   ++cache_misses_;
   if (!file.empty()) {
-    save_tensor_pb(r.outputs.at(0), "ref", file + ".tmp");
-    stdfs::rename(file + ".tmp", file);
+    std::string tmp = fmt::format("{}.{}.tmp", file, std::hash<std::thread::id>{}(std::this_thread::get_id()));
+    save_tensor_pb(r.outputs.at(0), "ref", tmp);
+    stdfs::rename(tmp, file);
   }
   return item_values(r.outputs.at(0), 0, 1);
 }
 
-void Study::run_chunk(size_t b, size_t e) {
+// Loads and preprocesses the inputs and computes (or reads) their reference outputs, spread over the
+// reference sessions' threads; variants run afterwards, one at a time, so that their timing is not disturbed.
+std::vector<Study::Loaded> Study::load_inputs(const std::vector<size_t>& indices) {
+  std::vector<Loaded> out(indices.size());
+  std::atomic<size_t> next{0};
+  auto work = [&](size_t w) {
+    for (size_t k = next++; k < indices.size(); k = next++) {
+      Loaded& l = out[k];
+      l.index = indices[k];
+      const DatasetItem& it = data_.items[l.index];
+      try {
+        l.input = data_.load(l.index, pre_);
+        if (l.input.rank() == 0 || l.input.dim(0) != 1)
+          fail(ErrorKind::InvalidInput, fmt::format("{}: a tensor input must hold one item (shape [1,...]), got {}",
+                                                    it.path, shape_str(l.input.shape())));
+        l.ref = reference(*refs_[w], l.input);
+      } catch (const Error& err) {
+        l.error = err.what();
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t w = 1; w < refs_.size() && w < indices.size(); ++w) pool.emplace_back(work, w);
+  work(0);
+  for (auto& t : pool) t.join();
+  return out;
+}
+
+void Study::run_chunk(const std::vector<Loaded>& chunk) {
   std::vector<size_t> ok;
   std::vector<Tensor> inputs;
-  std::vector<std::vector<double>> refs;
-  for (size_t i = b; i < e; ++i) {
-    const DatasetItem& it = data_.items[i];
-    try {
-      Tensor t = data_.load(i, pre_);
-      if (t.rank() == 0 || t.dim(0) != 1)
-        fail(ErrorKind::InvalidInput, fmt::format("{}: a tensor input must hold one item (shape [1,...]), got {}",
-                                                  it.path, shape_str(t.shape())));
-      bool hit = false;
-      auto ref = reference(i, t, hit);
-      ok.push_back(i);
-      inputs.push_back(t);
-      refs.push_back(std::move(ref));
-    } catch (const Error& err) {
-      append({{"input", i}, {"id", it.id}, {"path", it.path}, {"label", it.label}, {"error", err.what()}});
+  std::vector<const std::vector<double>*> refs;
+  for (const Loaded& l : chunk) {
+    const DatasetItem& it = data_.items[l.index];
+    if (!l.error.empty()) {
+      append({{"input", l.index}, {"id", it.id}, {"path", it.path}, {"label", it.label}, {"error", l.error}});
+      continue;
     }
+    ok.push_back(l.index);
+    inputs.push_back(l.input);
+    refs.push_back(&l.ref);
   }
-  if (ok.empty()) return;
+  if (ok.empty()) {
+    rec_out_.flush();
+    return;
+  }
   Tensor batch = stack(inputs);
   for (auto& v : variants_) {
     try {
@@ -256,7 +288,7 @@ void Study::run_chunk(size_t b, size_t e) {
       for (size_t k = 0; k < ok.size(); ++k) {
         size_t i = ok[k];
         auto var = item_values(out, static_cast<int64_t>(k), static_cast<int64_t>(ok.size()));
-        const auto& ref = refs[k];
+        const auto& ref = *refs[k];
         if (var.size() != ref.size())
           fail(ErrorKind::InvalidInput,
                fmt::format("output has {} values per input, the reference {}", var.size(), ref.size()));
@@ -351,7 +383,7 @@ json Study::results_json(const std::vector<std::string>& ok_names) {
             {"class_names", data_.class_names},
             {"fnv1a64", fnv1a64_hex(ids.data(), ids.size())}}},
           {"reference", reference_summary(records_, data_.has_labels)},
-          {"cache", {{"hits", cache_hits_}, {"misses", cache_misses_}}},
+          {"cache", {{"hits", cache_hits_.load()}, {"misses", cache_misses_.load()}}},
           {"variants", vars},
           {"inputs", input_outcomes(records_, ok_names)},
           {"errors", errors},
@@ -374,8 +406,9 @@ int Study::run() {
   model_hash_ = fnv1a64_hex(bytes.data(), bytes.size());
   SessionOptions so;
   so.backend = "reference";
-  ref_ = std::make_unique<Session>(graph_, so);
-  auto names = ref_->input_names();
+  int workers = c_.ref_threads > 0 ? c_.ref_threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  for (int w = 0; w < workers; ++w) refs_.push_back(std::make_unique<Session>(graph_, so));
+  auto names = refs_[0]->input_names();
   if (names.size() != 1)
     fail(ErrorKind::Unsupported, fmt::format("{}: the model has {} inputs; studies need exactly 1", c_.model, names.size()));
   input_name_ = names[0];
@@ -417,10 +450,29 @@ int Study::run() {
   Progress prog;
   prog.on = c_.progress;
   prog.total = data_.size();
-  for (size_t b = 0; b < data_.size(); b += static_cast<size_t>(c_.batch)) {
-    size_t e = std::min(data_.size(), b + static_cast<size_t>(c_.batch));
-    if (!(c_.resume && chunk_done(b, e))) run_chunk(b, e);
-    prog.show(e);
+  // Blocks of whole batches: the reference of a block's pending inputs runs in parallel, then each batch of
+  // the block runs on every variant. Batches are aligned to multiples of --batch, so a resumed study runs
+  // the same batches as an uninterrupted one.
+  const size_t B = static_cast<size_t>(c_.batch), block = B * std::max<size_t>(1, (64 + B - 1) / B);
+  for (size_t b0 = 0; b0 < data_.size(); b0 += block) {
+    size_t b1 = std::min(data_.size(), b0 + block);
+    std::vector<std::pair<size_t, size_t>> chunks;
+    std::vector<size_t> pending;
+    for (size_t b = b0; b < b1; b += B) {
+      size_t e = std::min(b1, b + B);
+      if (c_.resume && chunk_done(b, e)) continue;
+      chunks.push_back({b, e});
+      for (size_t i = b; i < e; ++i) pending.push_back(i);
+    }
+    auto loaded = load_inputs(pending);
+    size_t k = 0;
+    for (const auto& [b, e] : chunks) {
+      std::vector<Loaded> chunk(std::make_move_iterator(loaded.begin() + static_cast<std::ptrdiff_t>(k)),
+                                std::make_move_iterator(loaded.begin() + static_cast<std::ptrdiff_t>(k + e - b)));
+      k += e - b;
+      run_chunk(chunk);
+    }
+    prog.show(b1);
   }
   rec_out_.close();
   std::vector<std::string> ok_names;
@@ -433,7 +485,7 @@ int Study::run() {
                              results["reference"]["accuracy"].is_null()
                                  ? std::string("-")
                                  : fmt::format("{:.2f}%", 100 * results["reference"]["accuracy"].get<double>()),
-                             cache_hits_, cache_misses_);
+                             cache_hits_.load(), cache_misses_.load());
     std::cout << summary_table(results);
     std::cout << "wrote " << c_.out << "/{results.json,records.jsonl,flips.csv,timing.csv,layers.csv,report.html}\n";
   }

@@ -24,6 +24,7 @@ struct StudyConfig {
   double max_flip_rate = -1;           // exit 1 when a variant's flip rate exceeds it (-1 = off)
   double max_abs_err = -1;             // exit 1 when a variant's max abs error exceeds it (-1 = off)
   int explain = 0;                     // reserved: explain the first K flips (not implemented yet)
+  int ref_threads = 0;                 // reference worker threads (0 = one per hardware thread)
   bool progress = false;               // progress bar on stderr
   bool quiet = false;                  // no summary table on stdout
 };

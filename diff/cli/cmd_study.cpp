@@ -55,6 +55,10 @@ void add_study(CLI::App& app, int& rc) {
   s->add_option("--max-abs-err", a->c.max_abs_err, "exit 1 when a variant's max abs output error exceeds E");
   s->add_option("--explain", a->c.explain,
                 "explain the first K flips layer by layer (coming with `flipscope explain`; accepted and ignored now)");
+  s->add_option("--ref-threads", a->c.ref_threads,
+                "threads computing reference outputs in parallel (one reference session each; 0 = one per "
+                "hardware thread). Variants run afterwards, one at a time, so their timing is undisturbed")
+      ->check(CLI::NonNegativeNumber);
   s->add_flag("--quiet", a->c.quiet, "no summary table");
   s->footer(
       "Variants: [name=]backend:passes:precision[:threads=N][:model=PATH][:preset=P][:interp=X]\n"
