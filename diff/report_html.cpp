@@ -18,11 +18,20 @@ std::string esc(const std::string& s) {
   std::string r;
   for (char c : s) {
     switch (c) {
-      case '<': r += "&lt;"; break;
-      case '>': r += "&gt;"; break;
-      case '&': r += "&amp;"; break;
-      case '"': r += "&quot;"; break;
-      default: r += c;
+      case '<':
+        r += "&lt;";
+        break;
+      case '>':
+        r += "&gt;";
+        break;
+      case '&':
+        r += "&amp;";
+        break;
+      case '"':
+        r += "&quot;";
+        break;
+      default:
+        r += c;
     }
   }
   return r;
@@ -124,8 +133,9 @@ std::string margin_histogram(const json& variants) {
   double bw = static_cast<double>(W) / bins;
   for (int k = 0; k < bins; ++k) {
     double h = static_cast<double>(H) * cnt[k] / cmax;
-    s += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" class=\"bar\"><title>{}</title></rect>",
-                     left + k * bw, top + H - h, bw - 1, h, cnt[k]);
+    s += fmt::format(
+        "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" class=\"bar\"><title>{}</title></rect>",
+        left + k * bw, top + H - h, bw - 1, h, cnt[k]);
   }
   s += fmt::format("<text x=\"{}\" y=\"{}\">0</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{:.3g}</text>", left,
                    top + H + 16, left + W, top + H + 16, mx);
@@ -139,7 +149,8 @@ std::string top5_cell(const json& t, const json& results) {
   for (size_t k = 0; k < t["top"].size(); ++k) {
     int64_t c = t["top"][k];
     int64_t i = c - off;
-    std::string n = i >= 0 && i < static_cast<int64_t>(names.size()) ? names[static_cast<size_t>(i)].get<std::string>() : "";
+    std::string n =
+        i >= 0 && i < static_cast<int64_t>(names.size()) ? names[static_cast<size_t>(i)].get<std::string>() : "";
     s += fmt::format("<li>{} {} <span class=\"s\">{:.4g}</span></li>", c, esc(n), t["scores"][k].get<double>());
   }
   return s + "</ol>";
@@ -165,9 +176,9 @@ std::string render_report_html(const json& results, const Dataset& data) {
                                  100 * a["delta"].get<double>(), a["mcnemar_p"].get<double>())});
     }
     if (!m["time_ms_median"].is_null())
-      times.push_back({n, m["time_ms_median"].get<double>(), m["time_ms_median"].get<double>(),
-                       m["time_ms_p90"].get<double>(),
-                       fmt::format("{:.3f} ms (p90 {:.3f})", m["time_ms_median"].get<double>(), m["time_ms_p90"].get<double>())});
+      times.push_back(
+          {n, m["time_ms_median"].get<double>(), m["time_ms_median"].get<double>(), m["time_ms_p90"].get<double>(),
+           fmt::format("{:.3f} ms (p90 {:.3f})", m["time_ms_median"].get<double>(), m["time_ms_p90"].get<double>())});
   }
   std::string h =
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>flipscope study</title>\n<style>"
@@ -176,15 +187,15 @@ std::string render_report_html(const json& results, const Dataset& data) {
       ".chart text{font-size:12px}.chart .title{font-weight:bold}.bar{fill:#4a7fb5}.ci{stroke:#222;stroke-width:1.5}"
       "ol{margin:0;padding-left:1.4em}.s{color:#888}.err{color:#a00}img{image-rendering:pixelated}"
       "</style></head>\n<body>\n";
-  h += fmt::format("<h1>flipscope study</h1>\n<p>Model <code>{}</code> (fnv1a64 {}), dataset <code>{}</code> ({} inputs, "
-                   "{}), preprocessing <code>{}</code>. Reference: naive <code>reference</code> backend, original "
-                   "graph, fp32{}.</p>\n",
-                   esc(results["model"]["path"]), results["model"]["fnv1a64"].get<std::string>(),
-                   esc(results["dataset"]["source"]), results["dataset"]["items"].get<int64_t>(),
-                   esc(results["dataset"]["kind"]), esc(results["config"]["preprocess"]),
-                   results["reference"]["accuracy"].is_null()
-                       ? std::string()
-                       : fmt::format(", accuracy {:.2f}%", 100 * results["reference"]["accuracy"].get<double>()));
+  h += fmt::format(
+      "<h1>flipscope study</h1>\n<p>Model <code>{}</code> (fnv1a64 {}), dataset <code>{}</code> ({} inputs, "
+      "{}), preprocessing <code>{}</code>. Reference: naive <code>reference</code> backend, original "
+      "graph, fp32{}.</p>\n",
+      esc(results["model"]["path"]), results["model"]["fnv1a64"].get<std::string>(), esc(results["dataset"]["source"]),
+      results["dataset"]["items"].get<int64_t>(), esc(results["dataset"]["kind"]), esc(results["config"]["preprocess"]),
+      results["reference"]["accuracy"].is_null()
+          ? std::string()
+          : fmt::format(", accuracy {:.2f}%", 100 * results["reference"]["accuracy"].get<double>()));
   // Summary table.
   h += "<h2>Variants</h2>\n<table id=\"summary\"><tr><th>variant</th><th>spec</th><th>flips</th><th>rate [95% CI]</th>"
        "<th>near-tie / large</th><th>acc</th><th>Δacc</th><th>McNemar p</th><th>top-5 overlap</th><th>KL mean</th>"
@@ -227,12 +238,13 @@ std::string render_report_html(const json& results, const Dataset& data) {
       ++shown;
       size_t idx = f["index"];
       std::string img = idx < data.size() ? thumbnail(data, idx) : "";
-      h += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.4g}{}</td><td>{}</td><td>{}</td></tr>\n",
-                       esc(v["name"]), esc(f["id"]), img.empty() ? "" : "<img src=\"" + img + "\" alt=\"input\">",
-                       f["label"].get<int64_t>() >= 0 ? std::to_string(f["label"].get<int64_t>()) : "-",
-                       f["margin"].get<double>(), f["near_tie"].get<bool>() ? " (near tie)" : "",
-                       f.contains("ref_top5") ? top5_cell(f["ref_top5"], results) : std::to_string(f["ref_top1"].get<int64_t>()),
-                       f.contains("var_top5") ? top5_cell(f["var_top5"], results) : std::to_string(f["var_top1"].get<int64_t>()));
+      h += fmt::format(
+          "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.4g}{}</td><td>{}</td><td>{}</td></tr>\n",
+          esc(v["name"]), esc(f["id"]), img.empty() ? "" : "<img src=\"" + img + "\" alt=\"input\">",
+          f["label"].get<int64_t>() >= 0 ? std::to_string(f["label"].get<int64_t>()) : "-", f["margin"].get<double>(),
+          f["near_tie"].get<bool>() ? " (near tie)" : "",
+          f.contains("ref_top5") ? top5_cell(f["ref_top5"], results) : std::to_string(f["ref_top1"].get<int64_t>()),
+          f.contains("var_top5") ? top5_cell(f["var_top5"], results) : std::to_string(f["var_top1"].get<int64_t>()));
     }
   }
   h += "</table>\n";

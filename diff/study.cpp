@@ -6,6 +6,7 @@
 #include <omp.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -13,7 +14,6 @@
 #include <iostream>
 #include <set>
 #include <sstream>
-#include <atomic>
 #include <thread>
 
 #include "diff/default_model.h"
@@ -311,7 +311,10 @@ void Study::run_chunk(const std::vector<Loaded>& chunk) {
       }
     } catch (const Error& err) {
       for (size_t i : ok)
-        append({{"input", i}, {"id", data_.items[i].id}, {"label", data_.items[i].label}, {"variant", v.spec.name},
+        append({{"input", i},
+                {"id", data_.items[i].id},
+                {"label", data_.items[i].label},
+                {"variant", v.spec.name},
                 {"error", err.what()}});
     }
   }
@@ -344,7 +347,7 @@ json Study::results_json(const std::vector<std::string>& ok_names) {
     v["preprocess"] = it->preprocess.describe();
     json m = summarise_variant(spec.name, records_, data_.has_labels);
     m["time_ratio"] = base_ms > 0 && !m["time_ms_median"].is_null() ? json(m["time_ms_median"].get<double>() / base_ms)
-                                                                     : json(nullptr);
+                                                                    : json(nullptr);
     bool over_rate = c_.max_flip_rate >= 0 && m["flip_rate"].get<double>() > c_.max_flip_rate;
     bool over_abs = c_.max_abs_err >= 0 && m["max_abs"].get<double>() > c_.max_abs_err;
     m["exceeds_max_flip_rate"] = over_rate;
@@ -354,7 +357,9 @@ json Study::results_json(const std::vector<std::string>& ok_names) {
   }
   json errors = json::array();
   for (const auto& [k, r] : records_)
-    if (k.second.empty()) errors.push_back({{"kind", "input"}, {"index", k.first}, {"id", r["id"]}, {"path", r["path"]}, {"reason", r["error"]}});
+    if (k.second.empty())
+      errors.push_back(
+          {{"kind", "input"}, {"index", k.first}, {"id", r["id"]}, {"path", r["path"]}, {"reason", r["error"]}});
   for (const auto& e : variant_errors_) errors.push_back(e);
   std::string ids;
   for (const auto& it : data_.items) ids += it.id + ":" + std::to_string(it.label) + "\n";
@@ -372,8 +377,7 @@ json Study::results_json(const std::vector<std::string>& ok_names) {
             {"max_abs_err", c_.max_abs_err < 0 ? json(nullptr) : json(c_.max_abs_err)},
             {"near_tie_rule", "margin < 1e-3 * max|reference logit|"},
             {"cache", cache_.empty() ? json(nullptr) : json(cache_)}}},
-          {"model",
-           {{"path", c_.model}, {"fnv1a64", model_hash_}, {"name", graph_->name}, {"input", input_name_}}},
+          {"model", {{"path", c_.model}, {"fnv1a64", model_hash_}, {"name", graph_->name}, {"input", input_name_}}},
           {"dataset",
            {{"source", data_.source},
             {"kind", data_.kind},
@@ -406,11 +410,13 @@ int Study::run() {
   model_hash_ = fnv1a64_hex(bytes.data(), bytes.size());
   SessionOptions so;
   so.backend = "reference";
-  int workers = c_.ref_threads > 0 ? c_.ref_threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  int workers =
+      c_.ref_threads > 0 ? c_.ref_threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   for (int w = 0; w < workers; ++w) refs_.push_back(std::make_unique<Session>(graph_, so));
   auto names = refs_[0]->input_names();
   if (names.size() != 1)
-    fail(ErrorKind::Unsupported, fmt::format("{}: the model has {} inputs; studies need exactly 1", c_.model, names.size()));
+    fail(ErrorKind::Unsupported,
+         fmt::format("{}: the model has {} inputs; studies need exactly 1", c_.model, names.size()));
   input_name_ = names[0];
   pre_ = Preprocess::from_preset(!c_.preset.empty() ? c_.preset : c_.model == kDefaultModelName ? "mnist" : "imagenet");
   for (const auto& kv : c_.sets) pre_.set(kv);
@@ -420,7 +426,8 @@ int Study::run() {
   specs_ = c_.variants.empty() ? std::vector<VariantSpec>{parse_variant("cpu-O0=cpu:O0:fp32")} : c_.variants;
   std::set<std::string> seen;
   for (const auto& v : specs_)
-    if (!seen.insert(v.name).second) fail(ErrorKind::InvalidInput, "--variant: the name '" + v.name + "' is used twice");
+    if (!seen.insert(v.name).second)
+      fail(ErrorKind::InvalidInput, "--variant: the name '" + v.name + "' is used twice");
   cache_ = c_.cache_dir == "off" ? "" : cache_root(c_.cache_dir);
   if (!cache_.empty()) stdfs::create_directories(cache_);
   stdfs::create_directories(c_.out);
@@ -437,13 +444,18 @@ int Study::run() {
     try {
       PreparedVariant p = prepare_variant(spec, graph_, pre_, calib);
       if (!calib.empty()) {  // warm-up (plans memory, packs weights): not timed
-        Tensor w = p.own_inputs ? data_.load(0, p.preprocess) : calib[0].begin()->second;
-        p.session->run({{p.input_name, w}});
+        try {
+          Tensor w = p.own_inputs ? data_.load(0, p.preprocess) : calib[0].begin()->second;
+          p.session->run({{p.input_name, w}});
+        } catch (const Error&) {
+          // an input or run error: recorded per input when the study runs the variant
+        }
       }
       variants_.push_back(std::move(p));
     } catch (const Error& e) {
       std::fprintf(stderr, "flipscope: study: %s (recorded; the study goes on)\n", e.what());
-      variant_errors_.push_back({{"kind", "variant"}, {"variant", spec.name}, {"spec", spec.spec()}, {"reason", e.what()}});
+      variant_errors_.push_back(
+          {{"kind", "variant"}, {"variant", spec.name}, {"spec", spec.spec()}, {"reason", e.what()}});
     }
   }
   open_records();

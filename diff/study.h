@@ -12,21 +12,21 @@
 namespace fs {
 
 struct StudyConfig {
-  std::string model = "default";       // a file, or "default" (the embedded model)
+  std::string model = "default";  // a file, or "default" (the embedded model)
   DatasetOptions data;
-  std::string preset;                  // "" = imagenet, or mnist for the default model
-  std::vector<std::string> sets;       // preprocessing overrides key=value
-  std::vector<VariantSpec> variants;   // empty = cpu-O0=cpu:O0:fp32
+  std::string preset;                 // "" = imagenet, or mnist for the default model
+  std::vector<std::string> sets;      // preprocessing overrides key=value
+  std::vector<VariantSpec> variants;  // empty = cpu-O0=cpu:O0:fp32
   int batch = 1;
   std::string out;
   bool resume = false;
-  std::string cache_dir;               // "" = ~/.cache/flipscope/ref ("off" disables the cache)
-  double max_flip_rate = -1;           // exit 1 when a variant's flip rate exceeds it (-1 = off)
-  double max_abs_err = -1;             // exit 1 when a variant's max abs error exceeds it (-1 = off)
-  int explain = 0;                     // reserved: explain the first K flips (not implemented yet)
-  int ref_threads = 0;                 // reference worker threads (0 = one per hardware thread)
-  bool progress = false;               // progress bar on stderr
-  bool quiet = false;                  // no summary table on stdout
+  std::string cache_dir;      // "" = ~/.cache/flipscope/ref ("off" disables the cache)
+  double max_flip_rate = -1;  // exit 1 when a variant's flip rate exceeds it (-1 = off)
+  double max_abs_err = -1;    // exit 1 when a variant's max abs error exceeds it (-1 = off)
+  int explain = 0;            // reserved: explain the first K flips (not implemented yet)
+  int ref_threads = 0;        // reference worker threads (0 = one per hardware thread)
+  bool progress = false;      // progress bar on stderr
+  bool quiet = false;         // no summary table on stdout
 };
 
 // Reads a study file (JSON): {"model", "images", "labels", "classes", "label_offset", "preset",

@@ -16,11 +16,13 @@ std::vector<VariantSpec> expand_matrix(const json& matrix, const std::string& wh
   for (const auto& [k, v] : matrix.items())
     if (std::find(axes.begin(), axes.end(), k) == axes.end())
       fail(ErrorKind::InvalidInput,
-           fmt::format("{}: matrix axis '{}' is unknown (backend, passes, precision, threads, model, preset, interp)", what, k));
+           fmt::format("{}: matrix axis '{}' is unknown (backend, passes, precision, threads, model, preset, interp)",
+                       what, k));
   auto values = [&](const std::string& axis, std::vector<std::string> dflt) {
     if (!matrix.contains(axis)) return dflt;
     const json& a = matrix[axis];
-    if (!a.is_array() || a.empty()) fail(ErrorKind::InvalidInput, fmt::format("{}: matrix axis '{}' must be a non-empty list", what, axis));
+    if (!a.is_array() || a.empty())
+      fail(ErrorKind::InvalidInput, fmt::format("{}: matrix axis '{}' must be a non-empty list", what, axis));
     std::vector<std::string> r;
     for (const auto& x : a) r.push_back(x.is_string() ? x.get<std::string>() : x.dump());
     return r;
@@ -28,8 +30,8 @@ std::vector<VariantSpec> expand_matrix(const json& matrix, const std::string& wh
   std::vector<std::pair<std::string, std::vector<std::string>>> grid;
   for (const auto& axis : axes) {
     bool fixed = axis == "backend" || axis == "passes" || axis == "precision";
-    std::vector<std::string> dflt = axis == "backend" ? std::vector<std::string>{"cpu"}
-                                    : axis == "passes"  ? std::vector<std::string>{"O0"}
+    std::vector<std::string> dflt = axis == "backend"     ? std::vector<std::string>{"cpu"}
+                                    : axis == "passes"    ? std::vector<std::string>{"O0"}
                                     : axis == "precision" ? std::vector<std::string>{"fp32"}
                                                           : std::vector<std::string>{};
     auto v = values(axis, dflt);
@@ -50,8 +52,9 @@ std::vector<VariantSpec> expand_matrix(const json& matrix, const std::string& wh
       }
       // Names: joined values; threads as tN, model as its file stem.
       std::string part = axis == "threads" ? "t" + val : val;
-      if (axis == "model") part = std::filesystem::path(val).parent_path().filename().string() + "-" +
-                                  std::filesystem::path(val).stem().string();
+      if (axis == "model")
+        part = std::filesystem::path(val).parent_path().filename().string() + "-" +
+               std::filesystem::path(val).stem().string();
       for (char& ch : part)
         if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.')) ch = '_';
       name += (name.empty() ? "" : "-") + part;
@@ -88,7 +91,8 @@ void read_study_file(const std::string& path, StudyConfig& c, bool model_given, 
     if (j.contains("variants")) {
       const json& v = j["variants"];
       if (v.is_object()) {
-        for (const auto& [name, spec] : v.items()) c.variants.push_back(parse_variant(name + "=" + spec.get<std::string>()));
+        for (const auto& [name, spec] : v.items())
+          c.variants.push_back(parse_variant(name + "=" + spec.get<std::string>()));
       } else if (v.is_array()) {
         for (const auto& spec : v) c.variants.push_back(parse_variant(spec.get<std::string>()));
       } else {

@@ -43,8 +43,14 @@ json summarise_variant(const std::string& name, const RecordMap& records, bool h
       ++flips;
       margins.push_back(m);
       if (nt) ++near;
-      flip_list.push_back({{"index", key.first}, {"id", r["id"]}, {"label", r["label"]}, {"ref_top1", rt},
-                           {"var_top1", vt}, {"margin", m}, {"near_tie", nt}, {"max_abs", r["max_abs"]},
+      flip_list.push_back({{"index", key.first},
+                           {"id", r["id"]},
+                           {"label", r["label"]},
+                           {"ref_top1", rt},
+                           {"var_top1", vt},
+                           {"margin", m},
+                           {"near_tie", nt},
+                           {"max_abs", r["max_abs"]},
                            {"ref_top5", {{"top", r["ref"]["top"]}, {"scores", r["ref"]["scores"]}}},
                            {"var_top5", {{"top", r["var"]["top"]}, {"scores", r["var"]["scores"]}}}});
     }
@@ -91,14 +97,10 @@ json summarise_variant(const std::string& name, const RecordMap& records, bool h
     double ra = static_cast<double>(ref_ok) / static_cast<double>(labelled);
     double va = static_cast<double>(var_ok) / static_cast<double>(labelled);
     auto aci = wilson95(var_ok, labelled);
-    s["accuracy"] = {{"labelled", labelled},
-                     {"reference", ra},
-                     {"variant", va},
-                     {"variant_ci95", {aci.lo, aci.hi}},
-                     {"delta", va - ra},
-                     {"correct_to_wrong", c2w},
-                     {"wrong_to_correct", w2c},
-                     {"mcnemar_p", mcnemar_exact(c2w, w2c)}};
+    s["accuracy"] = {{"labelled", labelled},    {"reference", ra},
+                     {"variant", va},           {"variant_ci95", {aci.lo, aci.hi}},
+                     {"delta", va - ra},        {"correct_to_wrong", c2w},
+                     {"wrong_to_correct", w2c}, {"mcnemar_p", mcnemar_exact(c2w, w2c)}};
   } else {
     s["accuracy"] = nullptr;
   }
@@ -109,7 +111,8 @@ json input_outcomes(const RecordMap& records, const std::vector<std::string>& va
   std::map<int64_t, json> by_input;
   for (const auto& [key, r] : records) {
     json& o = by_input[key.first];
-    if (o.is_null()) o = {{"index", key.first}, {"id", r["id"]}, {"label", r.value("label", -1)}, {"variants", json::object()}};
+    if (o.is_null())
+      o = {{"index", key.first}, {"id", r["id"]}, {"label", r.value("label", -1)}, {"variants", json::object()}};
     if (key.second.empty()) {
       o["error"] = r["error"];
       continue;
@@ -170,7 +173,9 @@ std::string csv_field(const std::string& s) {
   for (char c : s) r += c == '"' ? std::string("\"\"") : std::string(1, c);
   return r + "\"";
 }
-std::string num(const json& v) { return v.is_null() ? "" : v.is_number_float() ? fmt::format("{:.6g}", v.get<double>()) : v.dump(); }
+std::string num(const json& v) {
+  return v.is_null() ? "" : v.is_number_float() ? fmt::format("{:.6g}", v.get<double>()) : v.dump();
+}
 }  // namespace
 
 std::string flips_csv(const json& results) {

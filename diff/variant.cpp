@@ -114,11 +114,12 @@ PreparedVariant prepare_variant(const VariantSpec& v, const std::shared_ptr<Grap
     so.threads = v.threads;
     p.session = std::make_unique<Session>(p.graph, so);
     auto inputs = p.session->input_names();
-    if (inputs.size() != 1) fail(ErrorKind::Unsupported, fmt::format("the model has {} inputs; studies need exactly 1", inputs.size()));
+    if (inputs.size() != 1)
+      fail(ErrorKind::Unsupported, fmt::format("the model has {} inputs; studies need exactly 1", inputs.size()));
     p.input_name = inputs[0];
     p.preprocess = study_pre;
-    if (!v.preset.empty()) {
-      p.preprocess = Preprocess::from_preset(v.preset);
+    if (!v.preset.empty()) p.preprocess = Preprocess::from_preset(v.preset);
+    if (!v.preset.empty() || !v.model.empty()) {  // another preset or model: fit to this model's input
       const Value& in = p.graph->value(p.graph->find_value(p.input_name));
       if (in.shape) p.preprocess.fit_to_input(*in.shape);
     }

@@ -49,6 +49,7 @@ struct PreparedVariant {
 // Loads the model (the study's graph unless the spec names one), optimizes it for the spec
 // (calibration: sample inputs for int8), and builds the session. Errors are prefixed with the name.
 PreparedVariant prepare_variant(const VariantSpec& v, const std::shared_ptr<Graph>& study_graph,
-                                const Preprocess& study_pre, const std::vector<std::map<std::string, Tensor>>& calibration);
+                                const Preprocess& study_pre,
+                                const std::vector<std::map<std::string, Tensor>>& calibration);
 
 }  // namespace fs

@@ -31,22 +31,26 @@ void add_study(CLI::App& app, int& rc) {
                                "one .pb/.npy file (split along dim 0), or an IDX images file such as "
                                "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz (labels read from the "
                                "matching labels-idx1 file)");
-  s->add_option("--labels", a->c.data.labels,
-                "ground truth: CSV 'file,label' (header optional), ImageNet val.txt 'file label', or an IDX labels file");
-  s->add_option("--classes", a->c.data.classes, "class names, one per line (line k = class k; 'index<TAB>...<TAB>name' too)");
+  s->add_option(
+      "--labels", a->c.data.labels,
+      "ground truth: CSV 'file,label' (header optional), ImageNet val.txt 'file label', or an IDX labels file");
+  s->add_option("--classes", a->c.data.classes,
+                "class names, one per line (line k = class k; 'index<TAB>...<TAB>name' too)");
   s->add_option("--label-offset", a->c.data.label_offset, "model class = label + K (e.g. 1 for 1001-class models)")
       ->check(CLI::NonNegativeNumber);
   s->add_option("--preset", a->c.preset, "preprocessing preset (default: mnist for 'default', else imagenet)");
   s->add_option("--set", a->c.sets, "override one preprocessing field, key=value (repeatable), as in `flipscope run`");
-  s->add_option("--variant", a->variants,
-                "a variant, repeatable: [name=]backend:passes:precision[:threads=N][:model=PATH][:preset=P][:interp=X]");
+  s->add_option(
+      "--variant", a->variants,
+      "a variant, repeatable: [name=]backend:passes:precision[:threads=N][:model=PATH][:preset=P][:interp=X]");
   s->add_option("--study", a->study_file, "a study file (JSON; YAML is not supported) listing variants or a matrix");
   s->add_option("--limit", a->limit, "use the first N inputs only")->check(CLI::NonNegativeNumber);
   s->add_option("--batch", a->c.batch, "inputs per run (the model's batch dimension must be dynamic for B > 1)")
       ->default_val(1)
       ->check(CLI::PositiveNumber);
-  s->add_option("--out", a->c.out, "output folder (records.jsonl, results.json, flips.csv, timing.csv, layers.csv, "
-                                   "report.html)")
+  s->add_option("--out", a->c.out,
+                "output folder (records.jsonl, results.json, flips.csv, timing.csv, layers.csv, "
+                "report.html)")
       ->required();
   s->add_flag("--resume", a->c.resume, "continue a killed study in --out: inputs already recorded are skipped");
   s->add_option("--cache", a->c.cache_dir,
@@ -83,7 +87,8 @@ void add_study(CLI::App& app, int& rc) {
       "Examples:\n"
       "  flipscope study --images /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz --limit 1000 \\\n"
       "      --variant O0=cpu:O0:fp32 --variant fp16=cpu:O3:fp16 --variant t2=cpu:O2:fp32:threads=2 --out study-out\n"
-      "  flipscope study --model ../shared/models/mobilenet_v2_1.0_224/model.onnx --preset inception --label-offset 1 \\\n"
+      "  flipscope study --model ../shared/models/mobilenet_v2_1.0_224/model.onnx --preset inception --label-offset 1 "
+      "\\\n"
       "      --images ../shared/images/imagenet-sample --classes ../shared/labels/imagenet-classes.txt \\\n"
       "      --variant O0=cpu:O0:fp32 --variant area=cpu:O0:fp32:interp=cv-area --out mnv2-study\n"
       "  flipscope study --study matrix.json --out out --max-flip-rate 0.01   (exit 1 above 1% flips: a CI gate)\n"
@@ -96,7 +101,8 @@ void add_study(CLI::App& app, int& rc) {
     c.data.limit = a->limit;
     for (const auto& v : a->variants) c.variants.push_back(parse_variant(v));
     if (!a->study_file.empty()) read_study_file(a->study_file, c, model->count() > 0, images->count() > 0);
-    if (c.data.images.empty()) fail(ErrorKind::InvalidInput, "study: --images (or \"images\" in the study file) is required");
+    if (c.data.images.empty())
+      fail(ErrorKind::InvalidInput, "study: --images (or \"images\" in the study file) is required");
     c.progress = isatty(2) != 0;
     rc = run_study(c);
   });

@@ -44,7 +44,9 @@ std::optional<int64_t> parse_int(const std::string& s) {
   return v;
 }
 
-Tensor load_tensor_file(const std::string& path) { return lower_ext(path) == ".pb" ? load_tensor_pb(path) : load_npy(path); }
+Tensor load_tensor_file(const std::string& path) {
+  return lower_ext(path) == ".pb" ? load_tensor_pb(path) : load_npy(path);
+}
 
 // Class names: "name" per line, or "index<TAB>...<TAB>name" (shared/labels/imagenet-classes.txt).
 std::vector<std::string> read_class_names(const std::string& path) {
@@ -89,7 +91,8 @@ std::map<std::string, int64_t> read_label_map(const std::string& path, const std
     }
     if (!v) {
       if (line_no == 1) continue;  // a header
-      fail(ErrorKind::InvalidInput, fmt::format("{}:{}: label '{}' is not a class index or a class name", path, line_no, lab));
+      fail(ErrorKind::InvalidInput,
+           fmt::format("{}:{}: label '{}' is not a class index or a class name", path, line_no, lab));
     }
     m[stdfs::path(file).filename().string()] = *v;
   }
@@ -133,7 +136,8 @@ void list_folder(Dataset& d, const std::string& dir) {
 void open_idx(Dataset& d, const DatasetOptions& o) {
   IdxArray a = read_idx(o.images);
   if (a.dims.size() != 3)
-    fail(ErrorKind::InvalidInput, fmt::format("{}: expected an images IDX file (3 dims), got {} dims", o.images, a.dims.size()));
+    fail(ErrorKind::InvalidInput,
+         fmt::format("{}: expected an images IDX file (3 dims), got {} dims", o.images, a.dims.size()));
   d.idx_rows = static_cast<int>(a.dims[1]);
   d.idx_cols = static_cast<int>(a.dims[2]);
   int64_t n = a.dims[0];

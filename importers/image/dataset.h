@@ -15,16 +15,16 @@
 namespace fs {
 
 struct DatasetOptions {
-  std::string images;       // a folder, an IDX .gz file (…-images-idx3-ubyte.gz), or one .pb/.npy file
-  std::string labels;       // CSV "file,label" (header optional), ImageNet val.txt "file label", or an IDX labels file
-  std::string classes;      // class names, one per line (line k = class k)
-  int label_offset = 0;     // model class = label + K
-  long limit = -1;          // keep the first N items (-1 = all)
+  std::string images;    // a folder, an IDX .gz file (…-images-idx3-ubyte.gz), or one .pb/.npy file
+  std::string labels;    // CSV "file,label" (header optional), ImageNet val.txt "file label", or an IDX labels file
+  std::string classes;   // class names, one per line (line k = class k)
+  int label_offset = 0;  // model class = label + K
+  long limit = -1;       // keep the first N items (-1 = all)
 };
 
 struct DatasetItem {
-  std::string id;    // file name, "idx:N" or "file.npy[i]"
-  std::string path;  // file it comes from (for errors and thumbnails)
+  std::string id;      // file name, "idx:N" or "file.npy[i]"
+  std::string path;    // file it comes from (for errors and thumbnails)
   int64_t label = -1;  // model class index (label + offset), -1 when unknown
 };
 

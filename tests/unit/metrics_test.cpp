@@ -15,7 +15,7 @@ TEST(Metrics, TopKLargestFirstTiesToLowerIndex) {
   V v{1, 2, 2, 0};
   EXPECT_EQ(top_k(v, 2), (std::vector<int64_t>{1, 2}));     // the two 2s, lower index first
   EXPECT_EQ(top_k(v, 3), (std::vector<int64_t>{1, 2, 0}));  // then the 1
-  EXPECT_EQ(top_k(v, 9).size(), 4u);                         // capped at the size
+  EXPECT_EQ(top_k(v, 9).size(), 4u);                        // capped at the size
 }
 
 TEST(Metrics, SoftmaxAndKl) {

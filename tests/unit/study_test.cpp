@@ -1,5 +1,7 @@
 // Study pieces: variant specs, study-file matrices, datasets (a corrupt image is an error, not a stop),
 // and a whole small study on the embedded model whose per-input outcomes survive a resume.
+#include "diff/study.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -7,7 +9,6 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
-#include "diff/study.h"
 #include "engine/error.h"
 
 namespace fs {
@@ -76,7 +77,8 @@ TEST(StudyVariant, MalformedSpecsNameTheProblem) {
 }
 
 TEST(StudyFile, MatrixExpandsToEveryCombination) {
-  json m = json::parse(R"({"backend": ["cpu"], "passes": ["O0", "O2"], "precision": ["fp32", "fp16"], "threads": [1, 2]})");
+  json m =
+      json::parse(R"({"backend": ["cpu"], "passes": ["O0", "O2"], "precision": ["fp32", "fp16"], "threads": [1, 2]})");
   auto v = expand_matrix(m, "m.json");
   ASSERT_EQ(v.size(), 8u);  // 1 x 2 x 2 x 2, last axis fastest
   EXPECT_EQ(v[0].name, "cpu-O0-fp32-t1");
