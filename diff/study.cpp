@@ -90,7 +90,6 @@ json environment() {
            "gcc " __VERSION__
 #endif
           },
-          {"flipscope", FLIPSCOPE_VERSION},
           {"openblas_config", cfg ? cfg : ""},
           {"openblas_core", core ? core : ""},
           {"cpu_model", cpu_model()},
