@@ -125,7 +125,7 @@ double mcnemar_exact(int64_t b, int64_t c) {
   return std::min(1.0, 2 * tail);
 }
 
-double percentile(std::vector<double> v, double q) {
+double quantile(std::vector<double> v, double q) {
   if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
   std::sort(v.begin(), v.end());
   double pos = std::clamp(q, 0.0, 1.0) * static_cast<double>(v.size() - 1);

@@ -91,7 +91,7 @@ json summarise_variant(const std::string& name, const RecordMap& records, bool h
             {"cosine_min", cos_min},
             {"cosine_mean", n ? cos_sum / static_cast<double>(n) : 1.0},
             {"time_ms_median", ms.empty() ? json(nullptr) : json(median(ms))},
-            {"time_ms_p90", ms.empty() ? json(nullptr) : json(percentile(ms, 0.9))},
+            {"time_ms_p90", ms.empty() ? json(nullptr) : json(quantile(ms, 0.9))},
             {"flip_list", flip_list}};
   if (has_labels && labelled > 0) {
     double ra = static_cast<double>(ref_ok) / static_cast<double>(labelled);

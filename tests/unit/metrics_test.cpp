@@ -94,12 +94,12 @@ TEST(Metrics, McNemarExact) {
   EXPECT_EQ(mcnemar_exact(5, 1), mcnemar_exact(1, 5));
 }
 
-TEST(Metrics, Percentiles) {
+TEST(Metrics, Quantiles) {
   // (4, 1, 3, 2) sorted (1, 2, 3, 4): median at position 1.5 -> 2.5; p90 at 2.7 -> 3 + 0.7 = 3.7.
   EXPECT_DOUBLE_EQ(median({4, 1, 3, 2}), 2.5);
-  EXPECT_NEAR(percentile({4, 1, 3, 2}, 0.9), 3.7, 1e-12);
+  EXPECT_NEAR(quantile({4, 1, 3, 2}, 0.9), 3.7, 1e-12);
   // 1..10: p90 at 8.1 -> 9 + 0.1 = 9.1.
-  EXPECT_NEAR(percentile({1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 0.9), 9.1, 1e-12);
+  EXPECT_NEAR(quantile({1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 0.9), 9.1, 1e-12);
   EXPECT_TRUE(std::isnan(median({})));
 }
 
