@@ -37,8 +37,8 @@ Interval wilson95(int64_t k, int64_t n);
 // McNemar's exact test: two-sided binomial p-value on the discordant pairs b (correct->wrong) and
 // c (wrong->correct): min(1, 2 * P[X <= min(b, c)]), X ~ Binomial(b + c, 1/2). 1 when b + c = 0.
 double mcnemar_exact(int64_t b, int64_t c);
-// Quantile q in [0, 1] (diff/profile.h has percentile(v, 0..100)) with linear interpolation between order statistics (numpy's default):
-// position q * (n - 1). NaN for an empty vector.
+// Quantile q in [0, 1] (diff/profile.h has percentile(v, 0..100)) with linear interpolation between order statistics
+// (numpy's default): position q * (n - 1). NaN for an empty vector.
 double quantile(std::vector<double> v, double q);
 inline double median(std::vector<double> v) { return quantile(std::move(v), 0.5); }
 

@@ -15,7 +15,7 @@ assets="$(dirname "$0")/../diff/assets/fashion_mnist"
 idx=/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz
 if [ -f "$idx" ]; then src=(--images "$idx" --limit 50 --classes "$assets/classes.txt"); else src=(--images "$assets/test_data_set_0/input_0.pb"); fi
 "$fs" study "${src[@]}" --cache "$tmp/cache" --out "$tmp/out" --quiet \
-  --variant base=cpu:O0:fp32 --variant t2=cpu:O0:fp32:threads=2 --variant missing=cpu:no-such-pass:fp32
+  --variant base=cpu:O0:fp32 --variant ref=reference:O0:fp32 --variant missing=cpu:no-such-pass:fp32
 "$chrome" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
   --disable-component-update --disable-sync --user-data-dir="$tmp/profile" --enable-logging=stderr --v=0 \
   --dump-dom "file://$tmp/out/report.html" > "$tmp/dom.html" 2> "$tmp/stderr.txt" || true

@@ -7,7 +7,7 @@ idx=/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz
 [ -f "$idx" ] || { echo "skip: $idx missing (Debian dataset-fashion-mnist)"; exit 77; }
 tmp=$(mktemp -d)
 trap 'kill -9 "${pid:-0}" 2>/dev/null || true; rm -rf "$tmp"' EXIT
-args=(study --images "$idx" --limit 400 --cache off --quiet --variant base=cpu:O0:fp32 --variant t2=cpu:O0:fp32:threads=2)
+args=(study --images "$idx" --limit 300 --cache off --quiet --variant base=cpu:O0:fp32 --variant ref=reference:O0:fp32)
 
 "$fs" "${args[@]}" --out "$tmp/full"
 
@@ -30,7 +30,7 @@ python3 - "$tmp/full/results.json" "$tmp/killed/results.json" "$before" <<'PY'
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:3])
 assert a["inputs"] == b["inputs"], "per-input outcomes differ after --resume"
-assert len(a["inputs"]) == 400, len(a["inputs"])
+assert len(a["inputs"]) == 300, len(a["inputs"])
 for va, vb in zip(a["variants"], b["variants"]):
     for k in ("flips", "flip_list", "accuracy", "max_abs", "kl_max", "inputs"):
         assert va["metrics"][k] == vb["metrics"][k], (va["name"], k)
