@@ -92,7 +92,7 @@ std::string bar_chart(const std::string& id, const std::string& title, const std
   std::string s = fmt::format(
       "<svg id=\"{}\" class=\"chart\" width=\"{}\" height=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">"
       "<text x=\"4\" y=\"16\" class=\"title\">{}</text>",
-      id, left + width + 120, h, esc(title));
+      id, left + width + 280, h, esc(title));
   for (size_t k = 0; k < bars.size(); ++k) {
     const Bar& b = bars[k];
     int y = top + row * static_cast<int>(k);
