@@ -6,7 +6,8 @@ fs="$1"
 idx=/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz
 [ -f "$idx" ] || { echo "skip: $idx missing (Debian dataset-fashion-mnist)"; exit 77; }
 tmp=$(mktemp -d)
-trap 'kill -9 "${pid:-0}" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+pid=""
+trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 args=(study --images "$idx" --limit 300 --cache off --quiet --variant base=cpu:O0:fp32 --variant ref=reference:O0:fp32)
 
 "$fs" "${args[@]}" --out "$tmp/full"
@@ -22,7 +23,7 @@ for _ in $(seq 1 600); do
 done
 kill -9 "$pid" 2>/dev/null || { echo "FAIL: the study ended before it could be killed (make --limit larger)"; exit 1; }
 wait "$pid" 2>/dev/null || true
-pid=0
+pid=""
 before=$(wc -l < "$tmp/killed/records.jsonl")
 [ ! -f "$tmp/killed/results.json" ] || { echo "FAIL: results.json written by a killed study"; exit 1; }
 "$fs" "${args[@]}" --out "$tmp/killed" --resume
