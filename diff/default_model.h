@@ -12,5 +12,7 @@ constexpr const char* kDefaultModelName = "default";
 
 // Imports MODEL, where the name `default` means the embedded model.
 std::shared_ptr<Graph> load_model(const std::string& path_or_default);
+// The bytes of MODEL (the embedded ones for `default`), e.g. to hash its identity.
+std::string model_bytes(const std::string& path_or_default);
 
 }  // namespace fs

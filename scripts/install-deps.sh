@@ -9,7 +9,7 @@ PKGS=(
   libopenblas-dev libopenblas-openmp-dev libsleef-dev libopencv-dev libomp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev
-  dataset-fashion-mnist
+  dataset-fashion-mnist zlib1g-dev chromium
   python3-onnx python3-numpy
 )
 

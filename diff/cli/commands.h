@@ -12,6 +12,7 @@ void add_info(CLI::App& app, int& rc);
 void add_conformance(CLI::App& app, int& rc);
 void add_run(CLI::App& app, int& rc);
 void add_profile(CLI::App& app, int& rc);
+void add_study(CLI::App& app, int& rc);
 
 // Exit code for an error kind: 2 for a bad or unsupported model, 1 otherwise.
 int exit_code_for(const Error& e);
