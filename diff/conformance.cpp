@@ -12,6 +12,7 @@
 #include "engine/session.h"
 #include "importers/onnx/onnx_importer.h"
 #include "importers/onnx/tensor_proto.h"
+#include "optimizer/pass.h"
 
 namespace fs {
 namespace stdfs = std::filesystem;
@@ -156,15 +157,13 @@ CaseResult run_case(const ConformanceCase& c, const ConformanceOptions& opt) {
   }
   auto t0 = std::chrono::steady_clock::now();
   try {
-    auto g = import_onnx(c.model);
-    SessionOptions so;
-    so.backend = opt.backend;
-    Session s(g, so);
-    std::vector<std::string> in_names = s.input_names();
+    std::shared_ptr<Graph> g = import_onnx(c.model);
+    std::vector<std::string> in_names;
+    for (ValueId v : g->inputs())
+      if (!g->value(v).constant) in_names.push_back(g->value(v).name);
     if (c.data_sets.empty()) throw Error(ErrorKind::InvalidInput, "no test_data_set_* folder");
-    for (const auto& ds : c.data_sets) {
+    auto load_feeds = [&](const std::string& ds) {
       std::map<std::string, Tensor> feeds;
-      std::vector<Tensor> expected;
       for (size_t i = 0;; ++i) {
         stdfs::path p = stdfs::path(ds) / ("input_" + std::to_string(i) + ".pb");
         if (!stdfs::exists(p)) break;
@@ -176,6 +175,22 @@ CaseResult run_case(const ConformanceCase& c, const ConformanceOptions& opt) {
         }
         feeds[name] = as_declared(t, g->value(g->find_value(name)).dtype);
       }
+      return feeds;
+    };
+    std::vector<std::string> pipeline = parse_pipeline(opt.passes);
+    if (!pipeline.empty() || opt.precision != "fp32") {
+      OptimizeOptions oo;
+      oo.backend = opt.backend;
+      oo.precision = opt.precision;
+      if (opt.precision == "int8") oo.calibration.push_back(load_feeds(c.data_sets[0]));
+      g = optimize(*g, pipeline, oo).graph;
+    }
+    SessionOptions so;
+    so.backend = opt.backend;
+    Session s(g, so);
+    for (const auto& ds : c.data_sets) {
+      std::map<std::string, Tensor> feeds = load_feeds(ds);
+      std::vector<Tensor> expected;
       for (size_t i = 0;; ++i) {
         stdfs::path p = stdfs::path(ds) / ("output_" + std::to_string(i) + ".pb");
         if (!stdfs::exists(p)) break;

@@ -43,9 +43,10 @@ bool fusable_activation(const Graph& g, const Node& n, std::string& act, std::ve
 
 Types infer_types(const Graph& g) {
   Types r;
-  if (!g.inputs_static()) return r;
+  r.guessed = !g.inputs_static();
   try {
     InferOptions io;
+    if (r.guessed) io.default_dim = 1;
     io.evaluator = evaluate_node_reference;
     r.t = infer_graph(g, io);
     r.ok = true;
@@ -56,6 +57,11 @@ Types infer_types(const Graph& g) {
 }
 
 bool static_shape(const Graph& g, const Types& types, ValueId v, Shape& out) {
+  if (types.guessed && !g.value(v).constant) return false;
+  return guessed_shape(g, types, v, out);
+}
+
+bool guessed_shape(const Graph& g, const Types& types, ValueId v, Shape& out) {
   const Value& val = g.value(v);
   if (val.constant) {
     out = val.constant->shape();

@@ -69,13 +69,18 @@ bool fusable_activation(const Graph& g, const Node& n, std::string& act, std::ve
 
 // Types of every value when the graph's inputs have static shapes (ok = false otherwise: passes
 // that need shapes then do nothing). Values added after the call have no entry.
+// With symbolic input dims the types are inferred with every unbound dim guessed as 1
+// (guessed = true): dtypes and ranks hold, shapes do not; static_shape() then only answers for
+// constants, guessed_shape() answers anyway (for checks a kernel re-validates at run time).
 struct Types {
   bool ok = false;
+  bool guessed = false;
   GraphTypes t;
 };
 Types infer_types(const Graph& g);
 // Shape of a value when fully known (constants always; others through `types`).
 bool static_shape(const Graph& g, const Types& types, ValueId v, Shape& out);
+bool guessed_shape(const Graph& g, const Types& types, ValueId v, Shape& out);
 
 }  // namespace fs::opt
 

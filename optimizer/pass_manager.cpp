@@ -94,11 +94,11 @@ const std::vector<std::string>& o1() {
 const std::vector<std::string>& o2_extra() {
   static const std::vector<std::string> v = {"fold-batchnorm",       "fuse-pad-into-conv",   "merge-transposes",
                                              "fuse-matmul-add",      "fuse-conv-add",        "fuse-conv-activation",
-                                             "fuse-gemm-activation", "dead-node-elimination"};
+                                             "fuse-gemm-activation", "fuse-mul-add",         "dead-node-elimination"};
   return v;
 }
 const std::vector<std::string>& o3_extra() {
-  static const std::vector<std::string> v = {"winograd-conv3x3", "fast-math-approx", "fuse-mul-add", "flush-denormals"};
+  static const std::vector<std::string> v = {"winograd-conv3x3", "fast-math-approx", "flush-denormals"};
   return v;
 }
 

@@ -15,6 +15,7 @@ namespace fs::cli {
 namespace {
 
 struct ConfArgs {
+  PassArgs pass;
   std::vector<std::string> dirs;
   std::string backend = "reference";
   std::string filter;
@@ -38,6 +39,10 @@ int run_conformance(const ConfArgs& a) {
   ConformanceOptions o;
   o.backend = a.backend;
   o.filter = a.filter;
+  o.passes = a.pass.passes;
+  o.precision = a.pass.precision;
+  (void)parse_pipeline(o.passes);  // unknown names fail before any case runs
+  (void)precision_pass(o.precision);
   o.jobs = a.jobs > 0 ? a.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   auto cases = find_cases(a.dirs.empty() ? kDefaultDirs : a.dirs);
   auto results = run_cases(cases, o);
@@ -94,6 +99,10 @@ void add_conformance(CLI::App& app, int& rc) {
       "pytorch-operator.");
   c->add_option("dirs", args->dirs, "case folders, or folders of case folders");
   c->add_option("--backend", args->backend, "backend to run")->default_val("reference");
+  c->add_option("--passes", args->pass.passes, "optimizer pipeline applied to every case (see `flipscope passes`)")
+      ->default_val("O0");
+  c->add_option("--precision", args->pass.precision, "fp32 | fp16 | bf16 | int8 (int8 calibrates on the case input)")
+      ->default_val("fp32");
   c->add_option("--filter", args->filter, "only cases whose name matches this regular expression");
   c->add_option("--expected", args->expected, "file listing cases that must pass (fails on a regression)");
   c->add_option("-j,--jobs", args->jobs, "cases run in parallel (default: number of cores)");

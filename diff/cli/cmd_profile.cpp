@@ -12,6 +12,7 @@ namespace fs::cli {
 namespace {
 
 struct ProfileArgs {
+  PassArgs pass;
   std::string model;
   std::string backend = "cpu";
   int threads = 1;
@@ -41,11 +42,12 @@ int run_profile(const ProfileArgs& a) {
   if (a.model.empty())
     throw Error(ErrorKind::InvalidInput, "profile: a MODEL is required (or --compare A.json B.json)");
   auto g = load_model(a.model);
+  auto inputs = random_inputs(*g, a.batch);
+  g = apply_passes(g, a.pass, a.backend, {inputs});
   SessionOptions so;
   so.backend = a.backend;
   so.threads = a.threads;
   Session s(g, so);
-  auto inputs = random_inputs(*g, a.batch);
   ProfileResult r = profile_session(s, inputs, a.warmup, a.repeat);
   fmt::print("{}", format_profile(r, a.top));
   if (!a.json.empty()) {
@@ -69,6 +71,7 @@ void add_profile(CLI::App& app, int& rc) {
       "         flipscope profile --compare a.json b.json");
   c->add_option("model", args->model, "ONNX model file");
   c->add_option("--backend", args->backend, "backend to time (reference, cpu)")->default_val("cpu");
+  add_pass_options(c, args->pass);
   c->add_option("--threads", args->threads, "threads for OpenMP and OpenBLAS")
       ->default_val(1)
       ->check(CLI::Range(1, 256));

@@ -21,6 +21,7 @@ namespace fs::cli {
 namespace {
 
 struct RunArgs {
+  PassArgs pass;
   std::string model;
   std::vector<std::string> inputs;
   std::string input_name;
@@ -179,13 +180,20 @@ int run_model(const RunArgs& a) {
   auto g = load_model(a.model);  // "default" = the embedded model
   SessionOptions so;
   so.backend = a.backend;
-  Session s(g, so);
-  const std::string input_name = pick_input(*g, s, a.input_name);
+  auto session = std::make_unique<Session>(g, so);
+  const std::string input_name = pick_input(*g, *session, a.input_name);
   const Value& input = g->value(g->find_value(input_name));
   std::vector<std::string> labels;
   if (!a.labels.empty()) labels = read_labels(a.labels);
 
   auto batches = load_batches(a, input);
+  if (a.pass.passes != "O0" || a.pass.precision != "fp32") {  // int8 calibrates on the run's own inputs
+    std::vector<std::map<std::string, Tensor>> calib;
+    for (const Batch& b : batches) calib.push_back({{input_name, b.tensor}});
+    g = apply_passes(g, a.pass, a.backend, calib);
+    session = std::make_unique<Session>(g, so);
+  }
+  Session& s = *session;
   auto out_names = s.output_names();
   for (size_t b = 0; b < batches.size(); ++b) {
     const Batch& batch = batches[b];
@@ -272,6 +280,7 @@ void add_run(CLI::App& app, int& rc) {
                 "write the fed tensor (input_0.pb) and every model output (output_N.pb) to this folder (one "
                 "batch_B subfolder per run when there are several), e.g. --save-outputs /tmp/out");
   c->add_option("--backend", args->backend, "backend to run on, e.g. --backend reference")->default_val("reference");
+  add_pass_options(c, args->pass);
   c->footer(
       "Examples:\n"
       "  flipscope run shared/models/hardnet39ds/model.onnx --input shared/images/imagenet-sample/n01440764_tench.JPEG "

@@ -20,3 +20,33 @@ int exit_code_for(const Error& e);
 void print_error(const std::string& msg);
 
 }  // namespace fs::cli
+
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "engine/graph.h"
+#include "optimizer/pass.h"
+
+namespace fs::cli {
+
+void add_passes(CLI::App& app, int& rc);
+
+// --passes / --precision / --keep-fp32 / --calibration / --winograd-tile / --max-rewrites /
+// --rewrites / --show-rewrites: the one optimizer syntax every command shares.
+struct PassArgs {
+  std::string passes = "O0";
+  std::string precision = "fp32";
+  std::string keep_fp32;     // comma-separated node names
+  std::string calibration = "minmax";
+  int winograd_tile = 2;
+  long max_rewrites = -1;
+  std::string rewrites;      // comma-separated rewrite ids
+  bool show_rewrites = false;
+};
+void add_pass_options(CLI::App* c, PassArgs& a);
+// Applies the pipeline (no-op for O0 + fp32); prints the rewrite log to stderr with --show-rewrites.
+std::shared_ptr<Graph> apply_passes(std::shared_ptr<Graph> g, const PassArgs& a, const std::string& backend,
+                                    const std::vector<std::map<std::string, Tensor>>& calibration);
+
+}  // namespace fs::cli

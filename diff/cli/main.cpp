@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   fs::cli::add_conformance(app, rc);
   fs::cli::add_profile(app, rc);
   fs::cli::add_study(app, rc);
+  fs::cli::add_passes(app, rc);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -16,7 +16,7 @@ void run(PassContext& ctx) {
   if (!types.ok) return;
   for (NodeId id : g.topo_order()) {
     const Node& n = g.node(id);
-    if (n.inputs.empty() || n.op_type.rfind("Random", 0) == 0) continue;
+    if ((n.inputs.empty() && n.op_type != "Constant") || n.op_type.rfind("Random", 0) == 0) continue;
     std::vector<const Tensor*> in;
     bool all_const = true;
     for (ValueId v : n.inputs) {

@@ -20,7 +20,8 @@ void run(PassContext& ctx) {
     const size_t other = add.inputs[0] == c.outputs[0] ? 1 : 0;
     const ValueId z = add.inputs[other];
     Shape ys, zs;
-    if (!opt::static_shape(g, types, c.outputs[0], ys) || !opt::static_shape(g, types, z, zs) || ys != zs) continue;
+    // With symbolic dims the shapes are compared under the batch guess; FusedConv checks Z at run time.
+    if (!opt::guessed_shape(g, types, c.outputs[0], ys) || !opt::guessed_shape(g, types, z, zs) || ys != zs) continue;
     if (!types.t.types[z] || types.t.types[z]->dtype != DType::F32) continue;
     // Z must be computed before the conv's consumers need it: it is, since Add consumes both.
     NodeId act_id = opt::single_consumer(g, add.outputs[0]);

@@ -15,7 +15,7 @@ void run(PassContext& ctx) {
     Shape as;
     const Tensor* b = opt::const_input(g, mm, 1);
     if (!b || b->dtype() != DType::F32 || b->rank() != 2) continue;
-    if (!opt::static_shape(g, types, mm.inputs[0], as) || as.size() != 2) continue;
+    if (!opt::guessed_shape(g, types, mm.inputs[0], as) || as.size() != 2) continue;  // the rank holds
     const NodeId aid = opt::single_consumer(g, mm.outputs[0]);
     if (aid < 0) continue;
     const Node& add = g.node(aid);
