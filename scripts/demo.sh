@@ -22,7 +22,7 @@ echo "== flipscope study default over the 10,000 Fashion-MNIST test images ($idx
 start=$(date +%s)
 "$fs" study --model default --images "$idx" --classes "$assets/classes.txt" --out demo-out \
   --variant O0=cpu:O0:fp32 --variant O1=cpu:O1:fp32 --variant O2=cpu:O2:fp32 --variant O3=cpu:O3:fp32 \
-  --variant fp16=cpu:O3:fp16 --variant bf16=cpu:O3:bf16 --variant int8=cpu:O3:int8 \
+  --variant fp16=cpu:O0:fp16 --variant bf16=cpu:O0:bf16 --variant int8=cpu:O0:int8 \
   --variant fast-math=cpu:fast-math-approx:fp32 --variant nhwc=cpu:layout-nhwc:fp32 \
   --variant winograd=cpu:winograd-conv3x3:fp32 \
   --variant t1=cpu:O2:fp32:threads=1 --variant t2=cpu:O2:fp32:threads=2 \

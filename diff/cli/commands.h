@@ -31,6 +31,8 @@ void print_error(const std::string& msg);
 namespace fs::cli {
 
 void add_passes(CLI::App& app, int& rc);
+void add_explain(CLI::App& app, int& rc);
+void add_bisect(CLI::App& app, int& rc);
 
 // --passes / --precision / --keep-fp32 / --calibration / --winograd-tile / --max-rewrites /
 // --rewrites / --show-rewrites: the one optimizer syntax every command shares.

@@ -36,6 +36,8 @@ int main(int argc, char** argv) {
   fs::cli::add_profile(app, rc);
   fs::cli::add_study(app, rc);
   fs::cli::add_passes(app, rc);
+  fs::cli::add_explain(app, rc);
+  fs::cli::add_bisect(app, rc);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
