@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "diff/blame.h"
 #include "diff/default_model.h"
 #include "diff/metrics.h"
 #include "diff/report_html.h"
@@ -135,6 +136,7 @@ class Study {
   std::vector<double> reference(Session& s, const Tensor& input);
   json results_json(const std::vector<std::string>& ok_names);
   void write_reports(const json& results);
+  std::vector<std::vector<std::string>> explain_flips(const json& results);
 
   const StudyConfig& c_;
   std::shared_ptr<Graph> graph_;
@@ -393,11 +395,50 @@ json Study::results_json(const std::vector<std::string>& ok_names) {
           {"environment", environment()}};
 }
 
+// --explain K: the first K flipped inputs of each variant, layer by layer (diff/blame.h). Variants
+// with their own model or preprocessing do not line up with the reference's layers and are skipped.
+std::vector<std::vector<std::string>> Study::explain_flips(const json& results) {
+  std::vector<std::vector<std::string>> rows;
+  if (c_.explain <= 0) return rows;
+  std::vector<std::map<std::string, Tensor>> calib;
+  for (size_t i = 0; i < data_.size() && calib.size() < 16; ++i) {
+    try {
+      calib.push_back({{input_name_, data_.load(i, pre_)}});
+    } catch (const Error&) {
+    }
+  }
+  for (const auto& v : variants_) {
+    if (!v.spec.model.empty() || v.own_inputs) continue;
+    for (const auto& rv : results["variants"]) {
+      if (rv["name"] != v.spec.name || !rv.contains("metrics")) continue;
+      int done = 0;
+      for (const auto& f : rv["metrics"]["flip_list"]) {
+        if (done++ >= c_.explain) break;
+        const size_t idx = f["index"].get<size_t>();
+        try {
+          ExplainResult er = explain(graph_, v.spec, {{input_name_, data_.load(idx, pre_)}}, calib);
+          for (size_t k = 0; k < er.layers.size(); ++k) {
+            const LayerError& l = er.layers[k];
+            if (!l.captured) continue;
+            rows.push_back({v.spec.name, f["id"].get<std::string>(), l.node, l.op, fmt::format("{:.2f}", l.sqnr_db),
+                            fmt::format("{:.4e}", l.rel_l2), fmt::format("{:.4e}", l.max_abs),
+                            static_cast<int>(k) == er.first_diverging ? "1" : "0"});
+          }
+        } catch (const Error& e) {
+          std::fprintf(stderr, "flipscope: study: explain %s on %s: %s\n", v.spec.name.c_str(),
+                       f["id"].get<std::string>().c_str(), e.what());
+        }
+      }
+    }
+  }
+  return rows;
+}
+
 void Study::write_reports(const json& results) {
   write_atomic(c_.out + "/results.json", results.dump(1));
   write_atomic(c_.out + "/flips.csv", flips_csv(results));
   write_atomic(c_.out + "/timing.csv", timing_csv(results));
-  write_atomic(c_.out + "/layers.csv", layers_csv({}));
+  write_atomic(c_.out + "/layers.csv", layers_csv(explain_flips(results)));
   write_atomic(c_.out + "/report.html", render_report_html(results, data_));
 }
 

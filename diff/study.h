@@ -23,7 +23,7 @@ struct StudyConfig {
   std::string cache_dir;      // "" = ~/.cache/flipscope/ref ("off" disables the cache)
   double max_flip_rate = -1;  // exit 1 when a variant's flip rate exceeds it (-1 = off)
   double max_abs_err = -1;    // exit 1 when a variant's max abs error exceeds it (-1 = off)
-  int explain = 0;            // reserved: explain the first K flips (not implemented yet)
+  int explain = 0;            // explain the first K flips of each variant into layers.csv
   int ref_threads = 0;        // reference worker threads (0 = one per hardware thread)
   bool progress = false;      // progress bar on stderr
   bool quiet = false;         // no summary table on stdout

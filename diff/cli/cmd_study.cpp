@@ -58,7 +58,7 @@ void add_study(CLI::App& app, int& rc) {
   s->add_option("--max-flip-rate", a->c.max_flip_rate, "exit 1 when a variant's flip rate exceeds R (e.g. 0.01)");
   s->add_option("--max-abs-err", a->c.max_abs_err, "exit 1 when a variant's max abs output error exceeds E");
   s->add_option("--explain", a->c.explain,
-                "explain the first K flips layer by layer (coming with `flipscope explain`; accepted and ignored now)");
+                "explain the first K flips of each variant layer by layer into layers.csv (as `flipscope explain`)");
   s->add_option("--ref-threads", a->c.ref_threads,
                 "threads computing reference outputs in parallel (one reference session each; 0 = one per "
                 "hardware thread). Variants run afterwards, one at a time, so their timing is undisturbed")
