@@ -167,6 +167,7 @@ void validate_optimized(const Graph& g, const std::string& backend, const std::s
     g.validate();
     InferOptions io;
     io.evaluator = evaluate_node_reference;
+    if (!g.inputs_static()) io.default_dim = 1;  // symbolic batch: check under a guess of 1
     (void)infer_graph(g, io);
     std::string missing = unsupported_ops(g, backend);
     if (!missing.empty()) fail(ErrorKind::Unsupported, "no kernel on backend '" + backend + "': " + missing);

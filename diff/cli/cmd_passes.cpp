@@ -126,3 +126,60 @@ std::shared_ptr<Graph> apply_passes(std::shared_ptr<Graph> g, const PassArgs& a,
 }
 
 }  // namespace fs::cli
+
+#include "diff/default_model.h"
+#include "engine/session.h"
+#include "importers/image/dataset.h"
+#include "importers/image/preprocess.h"
+#include "importers/onnx/onnx_exporter.h"
+
+namespace fs::cli {
+
+void add_optimize(CLI::App& app, int& rc) {
+  struct Args {
+    std::string model, out, backend = "cpu", calibrate, preset;
+    long calib_limit = 16;
+    PassArgs pass;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* c = app.add_subcommand("optimize", "Apply optimizer passes and write the rewritten graph as ONNX");
+  c->footer(
+      "Fused and other flipscope ops are written in the 'flipscope' domain; each rewritten node keeps\n"
+      "the names of the original nodes it replaces (doc_string, and metadata_props for reloading), so\n"
+      "the file opens in Netron and `flipscope run/profile/info` load it back.\n"
+      "Example: flipscope optimize model.onnx --passes O2 --precision fp16 -o model.O2.fp16.onnx\n"
+      "int8 needs calibration inputs: --calibrate DIR|IDX|.pb [--preset P] [--calibration-limit N]");
+  c->add_option("model", a->model, "ONNX model, or 'default'")->required();
+  c->add_option("-o,--output", a->out, "output .onnx file")->required();
+  c->add_option("--backend", a->backend, "backend the graph is checked against (kernels must exist)")->default_val("cpu");
+  c->add_option("--calibrate", a->calibrate, "int8: dataset of calibration inputs (folder, IDX, .pb/.npy)");
+  c->add_option("--calibration-limit", a->calib_limit, "int8: number of calibration inputs")->default_val(16);
+  c->add_option("--preset", a->preset, "int8: preprocessing of the calibration inputs");
+  add_pass_options(c, a->pass);
+  c->callback([a, &rc] {
+    auto g = load_model(a->model);
+    std::vector<std::map<std::string, Tensor>> calib;
+    if (a->pass.precision == "int8") {
+      if (a->calibrate.empty()) fail(ErrorKind::InvalidInput, "--precision int8 needs --calibrate INPUTS");
+      Session probe(g, SessionOptions{.backend = "reference"});
+      std::string in = probe.input_names().at(0);
+      Preprocess pre = Preprocess::from_preset(!a->preset.empty() ? a->preset : a->model == "default" ? "mnist" : "imagenet");
+      const Value& iv = g->value(g->find_value(in));
+      if (iv.shape) pre.fit_to_input(*iv.shape);
+      DatasetOptions o;
+      o.images = a->calibrate;
+      o.limit = a->calib_limit;
+      Dataset d = open_dataset(o);
+      for (size_t i = 0; i < d.size(); ++i) calib.push_back({{in, d.load(i, pre)}});
+    }
+    PassArgs pa = a->pass;
+    auto before = g->num_live_nodes();
+    auto out = apply_passes(g, pa, a->backend, calib);
+    validate_optimized(*out, a->backend, "all");
+    export_onnx(*out, a->out);
+    fmt::print("{}: {} nodes -> {} nodes, written to {}\n", a->model, before, out->num_live_nodes(), a->out);
+    rc = 0;
+  });
+}
+
+}  // namespace fs::cli

@@ -32,6 +32,7 @@ namespace fs::cli {
 
 void add_passes(CLI::App& app, int& rc);
 void add_explain(CLI::App& app, int& rc);
+void add_optimize(CLI::App& app, int& rc);
 void add_bisect(CLI::App& app, int& rc);
 
 // --passes / --precision / --keep-fp32 / --calibration / --winograd-tile / --max-rewrites /

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   fs::cli::add_study(app, rc);
   fs::cli::add_passes(app, rc);
   fs::cli::add_explain(app, rc);
+  fs::cli::add_optimize(app, rc);
   fs::cli::add_bisect(app, rc);
   try {
     app.parse(argc, argv);

@@ -121,6 +121,8 @@ std::shared_ptr<Graph> build_graph(const onnx::ModelProto& m, const std::string&
   auto g = std::make_shared<Graph>();
   g->source_file = path;
   const onnx::GraphProto& gp = m.graph();
+  for (const auto& md : m.metadata_props())
+    if (md.key() == "flipscope.flush_denormals" && md.value() == "1") g->flush_denormals = true;
   g->name = gp.name();
 
   int opset = -1;
@@ -174,6 +176,12 @@ std::shared_ptr<Graph> build_graph(const onnx::ModelProto& m, const std::string&
     std::string base = !np.name().empty() ? np.name() : np.op_type() + "_" + std::to_string(index);
     n.name = g->unique_node_name(base);
     ++index;
+    for (const auto& md : m.metadata_props())  // written by flipscope's exporter (optimize -o)
+      if (md.key() == "flipscope.provenance/" + n.name) {
+        std::stringstream ps(md.value());
+        for (std::string line; std::getline(ps, line);)
+          if (!line.empty()) n.provenance.push_back(line);
+      }
     for (const auto& a : np.attribute()) {
       if (a.name().empty()) n.fail_node("an attribute has no name");
       if (!a.ref_attr_name().empty()) n.fail_attr(a.name(), "attribute references (functions) are not supported");
