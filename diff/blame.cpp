@@ -129,17 +129,16 @@ std::string format_explain(const ExplainResult& r) {
     const LayerError& l = r.layers[i];
     std::string mark = static_cast<int>(i) == r.first_diverging ? "  <== first layer above tolerance" : "";
     if (!l.captured)
-      s += fmt::format("{:>4} {:<44} {:<20} {:>10} {:>11} {:>11}  inside {}\n", i, l.node.substr(0, 44), l.op, "-",
-                       "-", "-", l.variant_node.empty() ? "?" : l.variant_node);
+      s += fmt::format("{:>4} {:<44} {:<20} {:>10} {:>11} {:>11}  inside {}\n", i, l.node.substr(0, 44), l.op, "-", "-",
+                       "-", l.variant_node.empty() ? "?" : l.variant_node);
     else
       s += fmt::format("{:>4} {:<44} {:<20} {:>10.1f} {:>11.3e} {:>11.3e}  {}{}\n", i, l.node.substr(0, 44), l.op,
                        l.sqnr_db, l.rel_l2, l.max_abs, l.variant_node, mark);
   }
-  s += r.first_diverging < 0
-           ? fmt::format("no layer exceeds the relative L2 tolerance {:g}\n", r.tolerance)
-           : fmt::format("first diverging layer: {} ({}), relative L2 {:.3e} > {:g}\n",
-                         r.layers[r.first_diverging].node, r.layers[r.first_diverging].op,
-                         r.layers[r.first_diverging].rel_l2, r.tolerance);
+  s += r.first_diverging < 0 ? fmt::format("no layer exceeds the relative L2 tolerance {:g}\n", r.tolerance)
+                             : fmt::format("first diverging layer: {} ({}), relative L2 {:.3e} > {:g}\n",
+                                           r.layers[r.first_diverging].node, r.layers[r.first_diverging].op,
+                                           r.layers[r.first_diverging].rel_l2, r.tolerance);
   return s;
 }
 
@@ -229,10 +228,9 @@ BisectResult bisect(const std::shared_ptr<Graph>& g, const VariantSpec& v,
     f.only = std::set<std::string>(s.begin(), s.end());
     return f;
   };
-  std::vector<std::string> guilty_ids =
-      ids.empty() ? ids : ddmin(ids, [&](const std::vector<std::string>& s) {
-        return reproduces(flips_of(r.guilty_passes, with_ids(s)));
-      });
+  std::vector<std::string> guilty_ids = ids.empty() ? ids : ddmin(ids, [&](const std::vector<std::string>& s) {
+    return reproduces(flips_of(r.guilty_passes, with_ids(s)));
+  });
   std::set<std::string> gid(guilty_ids.begin(), guilty_ids.end());
   for (const Rewrite& w : log)
     if (gid.count(w.id)) r.guilty_rewrites.push_back(w);

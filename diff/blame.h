@@ -17,9 +17,9 @@ namespace fs {
 double layer_tolerance(const std::string& precision);
 
 struct LayerError {
-  std::string node;   // original (reference) node name
+  std::string node;  // original (reference) node name
   std::string op;
-  std::string value;  // its output value name
+  std::string value;         // its output value name
   std::string variant_node;  // the variant node that computes it ("" when not captured: inside a fusion)
   bool captured = false;
   double sqnr_db = 0, rel_l2 = 0, max_abs = 0;
@@ -46,15 +46,15 @@ ExplainResult explain(const std::shared_ptr<Graph>& g, const VariantSpec& v, con
 std::string format_explain(const ExplainResult& r);
 
 struct BisectResult {
-  std::vector<std::string> passes;                      // the variant's full pass list (precision included)
-  std::vector<size_t> flips;                            // inputs the full variant flips
-  std::map<std::string, size_t> alone;                  // pass -> flips with that pass alone
-  std::map<std::string, size_t> without;                // pass -> flips with the variant minus that pass
-  std::vector<std::string> guilty_passes;               // ddmin result
-  std::vector<Rewrite> guilty_rewrites;                 // ddmin over the guilty passes' rewrites
-  size_t candidate_rewrites = 0;                        // rewrites the guilty passes applied
-  std::vector<size_t> explained;                        // inputs the guilty rewrites alone flip
-  int tests = 0;                                        // variant builds + runs performed
+  std::vector<std::string> passes;         // the variant's full pass list (precision included)
+  std::vector<size_t> flips;               // inputs the full variant flips
+  std::map<std::string, size_t> alone;     // pass -> flips with that pass alone
+  std::map<std::string, size_t> without;   // pass -> flips with the variant minus that pass
+  std::vector<std::string> guilty_passes;  // ddmin result
+  std::vector<Rewrite> guilty_rewrites;    // ddmin over the guilty passes' rewrites
+  size_t candidate_rewrites = 0;           // rewrites the guilty passes applied
+  std::vector<size_t> explained;           // inputs the guilty rewrites alone flip
+  int tests = 0;                           // variant builds + runs performed
 };
 
 // Inputs are already preprocessed feeds (one map per input). Reproduction criterion for ddmin: a

@@ -28,8 +28,8 @@ struct ConformanceOptions {
   std::string filter;  // ECMAScript regex on the case name; empty = all
   int jobs = 1;        // cases run in parallel (each case single-threaded)
   ToleranceClass tolerance = ToleranceClass::Conformance;
-  std::string passes = "O0";        // optimizer pipeline applied to every case (optimizer/pass.h)
-  std::string precision = "fp32";   // precision pass (int8 calibrates on the case's first data set)
+  std::string passes = "O0";       // optimizer pipeline applied to every case (optimizer/pass.h)
+  std::string precision = "fp32";  // precision pass (int8 calibrates on the case's first data set)
 };
 
 // Finds cases under each root (a case folder itself, or folders of cases, searched two levels deep).

@@ -72,8 +72,8 @@ struct Node {
 class Graph {
  public:
   std::string name;
-  std::string source_file;  // for error messages
-  int opset = 0;            // default-domain opset
+  std::string source_file;       // for error messages
+  int opset = 0;                 // default-domain opset
   bool flush_denormals = false;  // run with FTZ/DAZ (set by the flush-denormals pass)
 
   // Values / nodes by id. Ids are stable until compact().

@@ -25,7 +25,7 @@ const char* pass_category_name(PassCategory c);
 
 // One applied rewrite.
 struct Rewrite {
-  std::string id;                    // "<pass>@<anchor node's original name>"; stable across runs
+  std::string id;  // "<pass>@<anchor node's original name>"; stable across runs
   std::string pass;
   std::vector<std::string> matched;  // ONNX names of the nodes it consumed
   std::vector<std::string> created;  // names of the nodes it created
@@ -34,21 +34,21 @@ struct Rewrite {
 
 // Which rewrites may be applied. Default: all.
 struct RewriteFilter {
-  long max_rewrites = -1;         // stop after this many applied rewrites (-1 = no limit)
-  std::set<std::string> only;     // apply only these rewrite ids (empty = all)
-  bool only_set = false;          // `only` was given (an empty set then applies none)
+  long max_rewrites = -1;      // stop after this many applied rewrites (-1 = no limit)
+  std::set<std::string> only;  // apply only these rewrite ids (empty = all)
+  bool only_set = false;       // `only` was given (an empty set then applies none)
 };
 
 struct OptimizeOptions {
-  std::string backend = "cpu";            // kernels must exist there (validation)
-  std::string precision = "fp32";         // fp32 | fp16 | bf16 | int8
-  std::set<std::string> keep_fp32;        // node names precision passes leave alone
+  std::string backend = "cpu";      // kernels must exist there (validation)
+  std::string precision = "fp32";   // fp32 | fp16 | bf16 | int8
+  std::set<std::string> keep_fp32;  // node names precision passes leave alone
   RewriteFilter filter;
-  bool validate_each_pass = false;        // re-infer types and check kernels after every pass
+  bool validate_each_pass = false;  // re-infer types and check kernels after every pass
   // int8 calibration: sample inputs by graph input name, and the method (minmax|percentile|entropy)
   std::vector<std::map<std::string, Tensor>> calibration;
   std::string calibration_method = "minmax";
-  int winograd_tile = 2;                  // F(2x2,3x3) or F(4x4,3x3)
+  int winograd_tile = 2;  // F(2x2,3x3) or F(4x4,3x3)
 };
 
 class PassContext {

@@ -14,13 +14,20 @@ namespace fs {
 
 const char* pass_category_name(PassCategory c) {
   switch (c) {
-    case PassCategory::Cleanup: return "cleanup";
-    case PassCategory::Fusion: return "fusion";
-    case PassCategory::Layout: return "layout";
-    case PassCategory::Algorithm: return "algorithm";
-    case PassCategory::FastMath: return "fast-math";
-    case PassCategory::Precision: return "precision";
-    case PassCategory::Test: return "test";
+    case PassCategory::Cleanup:
+      return "cleanup";
+    case PassCategory::Fusion:
+      return "fusion";
+    case PassCategory::Layout:
+      return "layout";
+    case PassCategory::Algorithm:
+      return "algorithm";
+    case PassCategory::FastMath:
+      return "fast-math";
+    case PassCategory::Precision:
+      return "precision";
+    case PassCategory::Test:
+      return "test";
   }
   return "?";
 }
@@ -92,9 +99,9 @@ const std::vector<std::string>& o1() {
   return v;
 }
 const std::vector<std::string>& o2_extra() {
-  static const std::vector<std::string> v = {"fold-batchnorm",       "fuse-pad-into-conv",   "merge-transposes",
-                                             "fuse-matmul-add",      "fuse-conv-add",        "fuse-conv-activation",
-                                             "fuse-gemm-activation", "fuse-mul-add",         "dead-node-elimination"};
+  static const std::vector<std::string> v = {"fold-batchnorm",       "fuse-pad-into-conv", "merge-transposes",
+                                             "fuse-matmul-add",      "fuse-conv-add",      "fuse-conv-activation",
+                                             "fuse-gemm-activation", "fuse-mul-add",       "dead-node-elimination"};
   return v;
 }
 const std::vector<std::string>& o3_extra() {

@@ -39,7 +39,8 @@ Loaded load(const BlameArgs& a) {
   Session probe(l.g, SessionOptions{.backend = "reference"});
   auto names = probe.input_names();
   if (names.size() != 1)
-    fail(ErrorKind::Unsupported, fmt::format("{}: the model has {} inputs; explain/bisect need exactly 1", a.model, names.size()));
+    fail(ErrorKind::Unsupported,
+         fmt::format("{}: the model has {} inputs; explain/bisect need exactly 1", a.model, names.size()));
   l.input_name = names[0];
   l.pre = Preprocess::from_preset(!a.preset.empty() ? a.preset : a.model == kDefaultModelName ? "mnist" : "imagenet");
   for (const auto& kv : a.sets) l.pre.set(kv);
@@ -71,7 +72,8 @@ std::vector<std::pair<std::string, std::map<std::string, Tensor>>> inputs_of(con
 }
 
 void common(CLI::App* c, BlameArgs& a) {
-  c->add_option("--model", a.model, "ONNX model, or 'default' (the embedded Fashion-MNIST CNN)")->default_val("default");
+  c->add_option("--model", a.model, "ONNX model, or 'default' (the embedded Fashion-MNIST CNN)")
+      ->default_val("default");
   c->add_option("--variant", a.variant, "the variant: [name=]backend:passes:precision[:threads=N] (see `study --help`)")
       ->required();
   c->add_option("--preset", a.preset, "preprocessing preset (default: mnist for 'default', else imagenet)");
@@ -108,10 +110,12 @@ void add_explain(CLI::App& app, int& rc) {
         << ", \"layers\": [";
       for (size_t i = 0; i < r.layers.size(); ++i) {
         const LayerError& e = r.layers[i];
-        f << (i ? ",\n" : "\n") << "{\"node\": \"" << e.node << "\", \"op\": \"" << e.op << "\", \"captured\": "
-          << (e.captured ? "true" : "false") << ", \"variant_node\": \"" << e.variant_node << "\"";
-        if (e.captured) f << ", \"rel_l2\": " << e.rel_l2 << ", \"max_abs\": " << e.max_abs
-                          << ", \"sqnr_db\": " << (std::isfinite(e.sqnr_db) ? e.sqnr_db : 999.0);
+        f << (i ? ",\n" : "\n") << "{\"node\": \"" << e.node << "\", \"op\": \"" << e.op
+          << "\", \"captured\": " << (e.captured ? "true" : "false") << ", \"variant_node\": \"" << e.variant_node
+          << "\"";
+        if (e.captured)
+          f << ", \"rel_l2\": " << e.rel_l2 << ", \"max_abs\": " << e.max_abs
+            << ", \"sqnr_db\": " << (std::isfinite(e.sqnr_db) ? e.sqnr_db : 999.0);
         f << "}";
       }
       f << "]}\n";

@@ -151,7 +151,8 @@ void add_optimize(CLI::App& app, int& rc) {
       "int8 needs calibration inputs: --calibrate DIR|IDX|.pb [--preset P] [--calibration-limit N]");
   c->add_option("model", a->model, "ONNX model, or 'default'")->required();
   c->add_option("-o,--output", a->out, "output .onnx file")->required();
-  c->add_option("--backend", a->backend, "backend the graph is checked against (kernels must exist)")->default_val("cpu");
+  c->add_option("--backend", a->backend, "backend the graph is checked against (kernels must exist)")
+      ->default_val("cpu");
   c->add_option("--calibrate", a->calibrate, "int8: dataset of calibration inputs (folder, IDX, .pb/.npy)");
   c->add_option("--calibration-limit", a->calib_limit, "int8: number of calibration inputs")->default_val(16);
   c->add_option("--preset", a->preset, "int8: preprocessing of the calibration inputs");
@@ -163,7 +164,9 @@ void add_optimize(CLI::App& app, int& rc) {
       if (a->calibrate.empty()) fail(ErrorKind::InvalidInput, "--precision int8 needs --calibrate INPUTS");
       Session probe(g, SessionOptions{.backend = "reference"});
       std::string in = probe.input_names().at(0);
-      Preprocess pre = Preprocess::from_preset(!a->preset.empty() ? a->preset : a->model == "default" ? "mnist" : "imagenet");
+      Preprocess pre = Preprocess::from_preset(!a->preset.empty()      ? a->preset
+                                               : a->model == "default" ? "mnist"
+                                                                       : "imagenet");
       const Value& iv = g->value(g->find_value(in));
       if (iv.shape) pre.fit_to_input(*iv.shape);
       DatasetOptions o;

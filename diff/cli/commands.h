@@ -40,11 +40,11 @@ void add_bisect(CLI::App& app, int& rc);
 struct PassArgs {
   std::string passes = "O0";
   std::string precision = "fp32";
-  std::string keep_fp32;     // comma-separated node names
+  std::string keep_fp32;  // comma-separated node names
   std::string calibration = "minmax";
   int winograd_tile = 2;
   long max_rewrites = -1;
-  std::string rewrites;      // comma-separated rewrite ids
+  std::string rewrites;  // comma-separated rewrite ids
   bool show_rewrites = false;
 };
 void add_pass_options(CLI::App* c, PassArgs& a);

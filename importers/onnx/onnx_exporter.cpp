@@ -78,7 +78,8 @@ void export_onnx(const Graph& g, const std::string& path) {
   for (ValueId v : g.inputs()) set_type(g.value(v), gp->add_input());
   for (ValueId v : g.outputs()) set_type(g.value(v), gp->add_output());
   for (const Value& v : g.values())
-    if (v.constant && (!v.consumers.empty() || v.is_output)) tensor_to_proto(*v.constant, v.name, gp->add_initializer());
+    if (v.constant && (!v.consumers.empty() || v.is_output))
+      tensor_to_proto(*v.constant, v.name, gp->add_initializer());
   for (NodeId id : g.topo_order()) {
     const Node& n = g.node(id);
     onnx::NodeProto* np = gp->add_node();

@@ -166,7 +166,7 @@ std::shared_ptr<Graph> build_graph(const onnx::ModelProto& m, const std::string&
 
   // Nodes: read, name, canonicalize through the opset table.
   std::map<std::string, std::vector<std::string>> unsupported;  // op -> nodes
-  std::vector<TypedRewrite> later;  // rewrites that need input types (opsets < 7)
+  std::vector<TypedRewrite> later;                              // rewrites that need input types (opsets < 7)
   int index = 0;
   for (const auto& np : gp.node()) {
     Node n;

@@ -9,8 +9,8 @@
 
 namespace fs {
 
-constexpr int kMinOpset = 1;      // opsets 1-6 are converted (importers/onnx/legacy_opsets.cpp)
-constexpr int kMaxOpset = 18;     // newest default-domain opset whose semantics flipscope implements
+constexpr int kMinOpset = 1;       // opsets 1-6 are converted (importers/onnx/legacy_opsets.cpp)
+constexpr int kMaxOpset = 18;      // newest default-domain opset whose semantics flipscope implements
 constexpr int kMaxOpsetSeen = 21;  // newer models are accepted when none of their ops changed after 18
 
 struct ImportOptions {

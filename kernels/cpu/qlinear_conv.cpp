@@ -17,8 +17,8 @@ void requantize_conv(const KernelContext& ctx, const ew::QConvGeom& g, const std
   for (int64_t i = 0; i < total; ++i) {
     size_t m = static_cast<size_t>((i / g.out_vol) % g.m);
     double a = acc[static_cast<size_t>(i)] + (bias.empty() ? 0.0 : bias[m]);
-    const float mult = static_cast<float>(x_scale) * static_cast<float>(ws[ws.size() == 1 ? 0 : m]) /
-                       static_cast<float>(y_scale);
+    const float mult =
+        static_cast<float>(x_scale) * static_cast<float>(ws[ws.size() == 1 ? 0 : m]) / static_cast<float>(y_scale);
     y[i] = ew::requantize<Y>(static_cast<double>(static_cast<float>(a) * mult), yzp);
   }
 }

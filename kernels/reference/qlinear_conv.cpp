@@ -41,8 +41,8 @@ void qlinear_conv(KernelContext& ctx) {
   for (int64_t i = 0; i < y.numel(); ++i) {
     int64_t m = (i / vol) % g.m;
     int64_t total = acc[i] + (ctx.has_input(8) ? ctx.in(8).get_i64(m) : 0);
-    const float multiplier = static_cast<float>(x_scale) * static_cast<float>(per_channel(4, m, 1.0)) /
-                             static_cast<float>(y_scale);
+    const float multiplier =
+        static_cast<float>(x_scale) * static_cast<float>(per_channel(4, m, 1.0)) / static_cast<float>(y_scale);
     const float real = static_cast<float>(total) * multiplier;
     y.set_i64(i, nn_ref::quantize(static_cast<double>(real), yzp, y.dtype()));
   }

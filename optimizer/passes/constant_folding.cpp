@@ -32,7 +32,8 @@ void run(PassContext& ctx) {
         out_types.push_back({});
         continue;
       }
-      if (g.value(o).is_output || static_cast<size_t>(o) >= types.t.types.size() || !types.t.types[o]) ok = false;
+      if (g.value(o).is_output || static_cast<size_t>(o) >= types.t.types.size() || !types.t.types[o])
+        ok = false;
       else {
         out_types.push_back(*types.t.types[o]);
         int64_t numel = 1;

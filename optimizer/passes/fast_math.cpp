@@ -17,8 +17,8 @@ void approx(PassContext& ctx) {
     const Node& n = g.node(id);
     if (!n.domain.empty() || n.has_attr("legacy_coerce_2d")) continue;
     const ValueId x = n.inputs[0];
-    const bool f32 = g.value(x).dtype == DType::F32 ||
-                     (types.ok && types.t.types[x] && types.t.types[x]->dtype == DType::F32);
+    const bool f32 =
+        g.value(x).dtype == DType::F32 || (types.ok && types.t.types[x] && types.t.types[x]->dtype == DType::F32);
     if (!f32 || !ctx.begin("fast-math-approx", n)) continue;
     Node r = n;
     r.id = -1;

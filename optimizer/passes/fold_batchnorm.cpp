@@ -71,7 +71,8 @@ void run(PassContext& ctx) {
     Node fused = p;  // same op and attributes, new constants
     fused.id = -1;
     fused.provenance.clear();
-    fused.inputs = {p.inputs[0], opt::add_const(g, p.name + "_W_bnfold", nw), opt::add_const(g, p.name + "_B_bnfold", nb)};
+    fused.inputs = {p.inputs[0], opt::add_const(g, p.name + "_W_bnfold", nw),
+                    opt::add_const(g, p.name + "_B_bnfold", nb)};
     if (gemm) fused.attrs["beta"] = Attribute::make_float(1.0f);
     fused.outputs = {bn.outputs[0]};
     const std::string base = p.name + "+" + bn.name;

@@ -38,8 +38,8 @@ void run(PassContext& ctx) {
   }
 }
 
-FS_REGISTER_PASS("fold-shape-ops", "replace Shape/Size of statically shaped values by constants",
-                 PassCategory::Cleanup, true, {"Shape", "Size"}, run);
+FS_REGISTER_PASS("fold-shape-ops", "replace Shape/Size of statically shaped values by constants", PassCategory::Cleanup,
+                 true, {"Shape", "Size"}, run);
 
 }  // namespace
 }  // namespace fs

@@ -36,7 +36,8 @@ void run(PassContext& ctx) {
   }
 }
 
-FS_REGISTER_PASS("fuse-conv-activation", "apply Relu/Relu6/LeakyRelu/Sigmoid/Tanh/HardSigmoid/HardSwish in the Conv epilogue",
+FS_REGISTER_PASS("fuse-conv-activation",
+                 "apply Relu/Relu6/LeakyRelu/Sigmoid/Tanh/HardSigmoid/HardSwish in the Conv epilogue",
                  PassCategory::Fusion, true,
                  {"Conv", "Relu", "Clip", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish"}, run);
 

@@ -27,8 +27,8 @@ void run(PassContext& ctx) {
     NodeId act_id = opt::single_consumer(g, add.outputs[0]);
     std::string act;
     std::vector<float> params;
-    if (act_id >= 0 && !(g.node(act_id).inputs[0] == add.outputs[0] &&
-                         opt::fusable_activation(g, g.node(act_id), act, params)))
+    if (act_id >= 0 &&
+        !(g.node(act_id).inputs[0] == add.outputs[0] && opt::fusable_activation(g, g.node(act_id), act, params)))
       act_id = -1;
     const Node& last = act_id >= 0 ? g.node(act_id) : add;
     if (!ctx.begin("fuse-conv-add", last)) continue;

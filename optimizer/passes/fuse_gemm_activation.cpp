@@ -35,8 +35,8 @@ void run(PassContext& ctx) {
 }
 
 FS_REGISTER_PASS("fuse-gemm-activation", "apply an activation in the Gemm epilogue (flipscope.FusedGemm)",
-                 PassCategory::Fusion, true, {"Gemm", "Relu", "Clip", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish"},
-                 run);
+                 PassCategory::Fusion, true,
+                 {"Gemm", "Relu", "Clip", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish"}, run);
 
 }  // namespace
 }  // namespace fs

@@ -15,10 +15,29 @@ namespace fs {
 namespace {
 
 const std::set<std::string>& value_preserving() {
-  static const std::set<std::string> s = {"Reshape", "Flatten",  "Transpose", "Squeeze", "Unsqueeze", "Identity",
-                                          "Dropout", "Concat",   "Slice",     "Gather",  "Split",     "MaxPool",
-                                          "Relu",    "Shape",    "Pad",       "Expand",  "Tile",      "DepthToSpace",
-                                          "SpaceToDepth", "GlobalMaxPool", "ReduceMax", "ReduceMin", "flipscope.RoundTo"};
+  static const std::set<std::string> s = {"Reshape",
+                                          "Flatten",
+                                          "Transpose",
+                                          "Squeeze",
+                                          "Unsqueeze",
+                                          "Identity",
+                                          "Dropout",
+                                          "Concat",
+                                          "Slice",
+                                          "Gather",
+                                          "Split",
+                                          "MaxPool",
+                                          "Relu",
+                                          "Shape",
+                                          "Pad",
+                                          "Expand",
+                                          "Tile",
+                                          "DepthToSpace",
+                                          "SpaceToDepth",
+                                          "GlobalMaxPool",
+                                          "ReduceMax",
+                                          "ReduceMin",
+                                          "flipscope.RoundTo"};
   return s;
 }
 
@@ -87,7 +106,8 @@ void run_precision(PassContext& ctx, const std::string& kind) {
         continue;
       auto it = rounded_const.find(v);
       if (it == rounded_const.end())
-        it = rounded_const.emplace(v, opt::add_const(g, g.value(v).name + "_" + kind, round_tensor(*g.value(v).constant, kind)))
+        it = rounded_const
+                 .emplace(v, opt::add_const(g, g.value(v).name + "_" + kind, round_tensor(*g.value(v).constant, kind)))
                  .first;
       v = it->second;
     }

@@ -101,7 +101,8 @@ void run(PassContext& ctx) {
   if (o.calibration.empty())
     fail(ErrorKind::InvalidInput, "int8 needs calibration inputs (a study passes its first inputs; none were given)");
   if (o.calibration_method != "minmax" && o.calibration_method != "percentile" && o.calibration_method != "entropy")
-    fail(ErrorKind::InvalidInput, "calibration method '" + o.calibration_method + "': expected minmax, percentile or entropy");
+    fail(ErrorKind::InvalidInput,
+         "calibration method '" + o.calibration_method + "': expected minmax, percentile or entropy");
   std::vector<NodeId> targets;
   std::set<std::string> wanted;
   for (NodeId id : g.topo_order()) {
@@ -126,8 +127,10 @@ void run(PassContext& ctx) {
       for (const std::string& name : wanted) {
         const Tensor* t = nullptr;
         auto it = r.captured.find(name);
-        if (it != r.captured.end()) t = &it->second;
-        else if (feeds.count(name)) t = &feeds.at(name);
+        if (it != r.captured.end())
+          t = &it->second;
+        else if (feeds.count(name))
+          t = &feeds.at(name);
         if (!t || t->dtype() != DType::F32) continue;
         auto& v = samples[name];
         v.insert(v.end(), t->data<float>(), t->data<float>() + t->numel());

@@ -40,8 +40,7 @@ bool is_noop(const Graph& g, const opt::Types& types, const Node& n) {
     return types.t.types[n.inputs[0]]->dtype == dtype_from_onnx(static_cast<int>(n.attr_int("to")));
   }
   if (op == "Reshape" || op == "Flatten" || op == "Squeeze" || op == "Unsqueeze") {
-    return opt::static_shape(g, types, n.inputs[0], in) && opt::static_shape(g, types, n.outputs[0], out) &&
-           in == out;
+    return opt::static_shape(g, types, n.inputs[0], in) && opt::static_shape(g, types, n.outputs[0], out) && in == out;
   }
   if (op == "Pad") {
     if (n.attr_string("mode", "constant") != "constant" && !all_zero(opt::const_input(g, n, 1))) return false;

@@ -46,14 +46,17 @@ struct Builder {
   ValueId out(NodeId n) { return g.node(n).outputs[0]; }
   ValueId c(const std::string& name, Tensor t) { return g.add_constant(name, std::move(t)); }
   ValueId conv(const std::string& name, ValueId in, int64_t cin, int64_t cout, uint32_t seed) {
-    return out(node(name, "Conv", {in, c(name + "_w", random_f32({cout, cin, 3, 3}, seed)), c(name + "_b", random_f32({cout}, seed + 1))},
-                    name + "_y", {{"pads", Attribute::make_ints({1, 1, 1, 1})}}));
+    return out(
+        node(name, "Conv",
+             {in, c(name + "_w", random_f32({cout, cin, 3, 3}, seed)), c(name + "_b", random_f32({cout}, seed + 1))},
+             name + "_y", {{"pads", Attribute::make_ints({1, 1, 1, 1})}}));
   }
   ValueId bn(const std::string& name, ValueId in, int64_t ch, uint32_t seed) {
-    return out(node(name, "BatchNormalization",
-                    {in, c(name + "_s", random_f32({ch}, seed, 0.5f, 2.f)), c(name + "_bias", random_f32({ch}, seed + 1)),
-                     c(name + "_m", random_f32({ch}, seed + 2)), c(name + "_v", random_f32({ch}, seed + 3, 0.1f, 2.f))},
-                    name + "_y"));
+    return out(
+        node(name, "BatchNormalization",
+             {in, c(name + "_s", random_f32({ch}, seed, 0.5f, 2.f)), c(name + "_bias", random_f32({ch}, seed + 1)),
+              c(name + "_m", random_f32({ch}, seed + 2)), c(name + "_v", random_f32({ch}, seed + 3, 0.1f, 2.f))},
+             name + "_y"));
   }
   std::shared_ptr<Graph> done(ValueId y) {
     g.set_outputs({y});
@@ -147,9 +150,9 @@ TEST(Optimizer, ClipWithRuntimeBoundsIsNotFused) {
   EXPECT_TRUE(r.rewrites.empty());
   // ... while constant bounds fuse (Relu6).
   Builder b2;
-  ValueId y2 = b2.out(b2.node("clip", "Clip", {b2.conv("conv", b2.x, 3, 4, 1), b2.c("lo", test::f32({}, {0.f})),
-                                               b2.c("hi", test::f32({}, {6.f}))},
-                              "y"));
+  ValueId y2 = b2.out(b2.node(
+      "clip", "Clip",
+      {b2.conv("conv", b2.x, 3, 4, 1), b2.c("lo", test::f32({}, {0.f})), b2.c("hi", test::f32({}, {6.f}))}, "y"));
   auto g2 = b2.done(y2);
   Tensor x = random_f32({1, 3, 8, 8}, 5, -4.f, 4.f);
   OptimizeResult r2 = optimize(*g2, parse_pipeline("fuse-conv-activation"), cpu_opts());
@@ -162,9 +165,9 @@ TEST(Optimizer, TransposePairWithConsumerInBetweenStays) {
   ValueId t1 = b.out(b.node("t1", "Transpose", {b.x}, "t1y", {{"perm", Attribute::make_ints({0, 2, 3, 1})}}));
   ValueId t2 = b.out(b.node("t2", "Transpose", {t1}, "t2y", {{"perm", Attribute::make_ints({0, 3, 1, 2})}}));
   ValueId side = b.out(b.node("side", "Relu", {t1}, "side"));  // t1 has a second consumer
-  ValueId y = b.out(b.node("add", "Add", {t2, b.out(b.node("t3", "Transpose", {side}, "t3y",
-                                                           {{"perm", Attribute::make_ints({0, 3, 1, 2})}}))},
-                           "y"));
+  ValueId y = b.out(b.node(
+      "add", "Add",
+      {t2, b.out(b.node("t3", "Transpose", {side}, "t3y", {{"perm", Attribute::make_ints({0, 3, 1, 2})}}))}, "y"));
   auto g = b.done(y);
   OptimizeResult r = optimize(*g, parse_pipeline("merge-transposes"), cpu_opts());
   EXPECT_TRUE(r.rewrites.empty());
