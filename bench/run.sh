@@ -3,9 +3,9 @@
 # thread count; writes bench/out/results.{json,md}. Measures only: never asserts a speed.
 #
 # usage: bench/run.sh [--quick] [--models A,B] [--batches 1,8] [--threads 1,2] [--repeat N] [--warmup N]
-#                     [--backend B] [--out DIR] [--list] [--help]
+#                     [--backend B] [--passes P] [--precision X] [--out DIR] [--list] [--help]
 # Every flag has an environment variable (BENCH_MODELS, BENCH_BATCHES, BENCH_THREADS, BENCH_REPEAT,
-# BENCH_WARMUP, FLIPSCOPE_BACKEND, BENCH_OUT); also FLIPSCOPE (the binary), FLIPSCOPE_SHARED (the shared
+# BENCH_WARMUP, FLIPSCOPE_BACKEND, BENCH_PASSES, BENCH_PRECISION, BENCH_OUT); also FLIPSCOPE (the binary), FLIPSCOPE_SHARED (the shared
 # folder, default ../shared beside the checkout) and BENCH_TIMEOUT (seconds per measurement).
 set -uo pipefail
 
@@ -18,6 +18,8 @@ threads=${BENCH_THREADS:-1,2}
 repeat=${BENCH_REPEAT:-30}
 warmup=${BENCH_WARMUP:-5}
 backend=${FLIPSCOPE_BACKEND:-cpu}
+passes=${BENCH_PASSES:-O0}
+precision=${BENCH_PRECISION:-fp32}
 out=${BENCH_OUT:-$here/out}
 flipscope=${FLIPSCOPE:-$root/${BUILD:-build}/flipscope}
 shared=${FLIPSCOPE_SHARED:-$root/../shared}
@@ -35,6 +37,8 @@ while [ $# -gt 0 ]; do
     --repeat) repeat=$2; shift ;;
     --warmup) warmup=$2; shift ;;
     --backend) backend=$2; shift ;;
+    --passes) passes=$2; shift ;;
+    --precision) precision=$2; shift ;;
     --out) out=$2; shift ;;
     --list) list_only=1 ;;
     -h|--help) usage; exit 0 ;;
@@ -172,8 +176,8 @@ while IFS=$'\t' read -r id path; do
       else
         if [ $have_flipscope = 1 ]; then
           run_one flipscope "$tag" "$flipscope" profile "$path" \
-            --backend "$backend" --threads "$t" --batch "$b" --warmup "$warmup" --repeat "$repeat" \
-            --json "$tag.flipscope.json"
+            --backend "$backend" --passes "$passes" --precision "$precision" \
+            --threads "$t" --batch "$b" --warmup "$warmup" --repeat "$repeat" --json "$tag.flipscope.json"
         fi
         if [ $have_ort = 1 ]; then
           run_one ort "$tag" node "$here/ort_bench.js" "$path" \
