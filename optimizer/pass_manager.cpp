@@ -1,6 +1,7 @@
 // Pass registry, pipeline parsing (presets O0..O3, "-name" removal), rewrite bookkeeping and
 // the optimize() driver.
 #include <algorithm>
+#include <cstdlib>
 #include <sstream>
 
 #include "engine/error.h"
@@ -190,6 +191,9 @@ OptimizeResult optimize(const Graph& g, const std::vector<std::string>& passes, 
   std::string pp = precision_pass(opt.precision);
   if (!pp.empty()) res.passes.push_back(pp);
   long applied = 0;
+  // Test builds validate after every pass: ctest sets FLIPSCOPE_VALIDATE_PASSES=1 for every test.
+  const char* env = std::getenv("FLIPSCOPE_VALIDATE_PASSES");
+  const bool validate = opt.validate_each_pass || (env && std::string(env) == "1");
   for (const std::string& name : res.passes) {
     const PassInfo* p = PassRegistry::instance().find(name);
     if (!p) fail(ErrorKind::InvalidInput, "unknown pass '" + name + "'; valid names: " + valid_names());
@@ -199,7 +203,7 @@ OptimizeResult optimize(const Graph& g, const std::vector<std::string>& passes, 
     } catch (const Error& e) {
       throw e.with_prefix("pass '" + name + "'");
     }
-    if (opt.validate_each_pass) validate_optimized(*res.graph, opt.backend, name);
+    if (validate) validate_optimized(*res.graph, opt.backend, name);
   }
   res.graph->compact();
   res.graph->validate();
