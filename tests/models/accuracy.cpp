@@ -2,7 +2,10 @@
 // (default: every 10th image of labels.csv; --all or FLIPSCOPE_ALL_IMAGES=1: all 1,000), with the
 // preset its README defines and Pillow-bilinear resizing, and checks top-1 against ONNX Runtime's
 // predictions.csv (agreement >= 97%, accuracy within 1.5 points) and, with --all, against the
-// README's stated top-1/top-5. --interp swaps the resize method (a study: other methods may fail the
+// README's stated top-1/top-5. --cross B also runs backend B (e.g. cpu) on the same inputs and checks
+// that its top-1 equals the reference's on every image whose reference top-1 - top-2 margin exceeds
+// twice the fp32 whole-network tolerance (diff/tolerance.h, RealModel), reporting max abs / max rel
+// error of the logits. --interp swaps the resize method (a study: other methods may fail the
 // checks). Exit code 0 = pass, 1 = fail, 77 = skipped (no shared/ folder).
 #include <fmt/format.h>
 
@@ -15,6 +18,7 @@
 #include <regex>
 #include <thread>
 
+#include "diff/tolerance.h"
 #include "engine/session.h"
 #include "importers/image/preprocess.h"
 #include "importers/onnx/onnx_importer.h"
@@ -33,12 +37,22 @@ struct Options {
   int jobs = 0;
   std::vector<std::string> models;  // empty = all
   std::string backend = "reference";
+  std::string cross;  // second backend compared with `backend` image by image ("" = none)
   Interp interp = Interp::PilBilinear;  // the models' reference; others are a study (checks may fail)
 };
 
 struct Sample {
   std::string file;
   int label = -1;
+};
+
+// One image's outcome: top-5 of `backend` and, with --cross, the comparison with the second backend.
+struct ImageResult {
+  std::vector<int> top5;
+  double margin = 0;    // top-1 - top-2 of `backend`'s output
+  double tol = 0;       // the fp32 tolerance of that output's largest values
+  int cross_top1 = -1;  // top-1 of the cross backend
+  double max_abs = 0, max_rel = 0;
 };
 
 struct OrtPrediction {
@@ -93,29 +107,55 @@ bool readme_accuracy(const std::string& readme, double& top1, double& top5) {
   return true;
 }
 
-// Top-5 class indices (label offset removed) of each image, computed with `jobs` threads.
-std::vector<std::vector<int>> run_images(const std::shared_ptr<const Graph>& g, const Preprocess& p,
-                                         const std::string& input, int offset, const std::vector<std::string>& paths,
-                                         const Options& o) {
-  std::vector<std::vector<int>> top(paths.size());
+// Top-5 class indices (label offset removed) of each image, computed with `jobs` threads; with
+// --cross, also the second backend's top-1 and its error against the first.
+std::vector<ImageResult> run_images(const std::shared_ptr<const Graph>& g, const Preprocess& p, const std::string& input,
+                                    int offset, const std::vector<std::string>& paths, const Options& o) {
+  std::vector<ImageResult> res(paths.size());
   std::atomic<size_t> next{0};
   std::vector<std::string> errors(static_cast<size_t>(o.jobs));
+  auto order = [](const Tensor& out) {
+    std::vector<int> idx(static_cast<size_t>(out.numel()));
+    std::iota(idx.begin(), idx.end(), 0);
+    std::partial_sort(idx.begin(), idx.begin() + std::min<size_t>(5, idx.size()), idx.end(), [&](int a, int b) {
+      double sa = out.get_f64(a), sb = out.get_f64(b);
+      return sa > sb || (sa == sb && a < b);
+    });
+    idx.resize(std::min<size_t>(5, idx.size()));
+    return idx;
+  };
   auto worker = [&](int id) {
     try {
       SessionOptions so;
       so.backend = o.backend;
       Session s(g, so);
+      std::unique_ptr<Session> cross;
+      if (!o.cross.empty()) {
+        SessionOptions co;
+        co.backend = o.cross;
+        cross = std::make_unique<Session>(g, co);
+      }
       for (size_t i = next++; i < paths.size(); i = next++) {
-        Tensor out = s.run({{input, load_images({paths[i]}, p)}}).outputs.at(0);
-        std::vector<int> idx(static_cast<size_t>(out.numel()));
-        std::iota(idx.begin(), idx.end(), 0);
-        std::partial_sort(idx.begin(), idx.begin() + std::min<size_t>(5, idx.size()), idx.end(), [&](int a, int b) {
-          double sa = out.get_f64(a), sb = out.get_f64(b);
-          return sa > sb || (sa == sb && a < b);
-        });
-        idx.resize(std::min<size_t>(5, idx.size()));
-        for (int& k : idx) k -= offset;
-        top[i] = idx;
+        Tensor image = load_images({paths[i]}, p);
+        Tensor out = s.run({{input, image}}).outputs.at(0);
+        ImageResult& r = res[i];
+        r.top5 = order(out);
+        if (r.top5.size() >= 2) r.margin = out.get_f64(r.top5[0]) - out.get_f64(r.top5[1]);
+        double max_abs_out = 0;
+        for (int64_t k = 0; k < out.numel(); ++k) max_abs_out = std::max(max_abs_out, std::fabs(out.get_f64(k)));
+        Tolerance t = scaled(tolerance_for(DType::F32, ToleranceClass::RealModel), ToleranceClass::RealModel,
+                             max_abs_out);
+        r.tol = t.atol + t.rtol * std::fabs(out.get_f64(r.top5[0]));
+        if (cross) {
+          Tensor c = cross->run({{input, image}}).outputs.at(0);
+          r.cross_top1 = order(c)[0] - offset;
+          for (int64_t k = 0; k < out.numel(); ++k) {
+            double e = out.get_f64(k), a = c.get_f64(k), d = std::fabs(a - e);
+            r.max_abs = std::max(r.max_abs, d);
+            if (e != 0) r.max_rel = std::max(r.max_rel, d / std::fabs(e));
+          }
+        }
+        for (int& k : r.top5) k -= offset;
       }
     } catch (const std::exception& e) {
       errors[static_cast<size_t>(id)] = e.what();
@@ -127,7 +167,7 @@ std::vector<std::vector<int>> run_images(const std::shared_ptr<const Graph>& g, 
   for (auto& t : threads) t.join();
   for (const auto& e : errors)
     if (!e.empty()) throw Error(ErrorKind::Internal, e);
-  return top;
+  return res;
 }
 
 double pct(int n, int d) { return d ? 100.0 * n / d : 0.0; }
@@ -139,10 +179,13 @@ bool check_model(const test::ModelEntry& m, const std::string& shared, const std
   auto t0 = std::chrono::steady_clock::now();
   auto ort = read_predictions(dir + "/predictions.csv");
   std::shared_ptr<const Graph> g = import_onnx(dir + "/model.onnx");
-  std::string missing = unsupported_ops(*g, o.backend);
-  if (!missing.empty()) {
-    fmt::print("FAIL {}: unsupported ops on {}: {}\n", m.name, o.backend, missing);
-    return false;
+  for (const std::string& b : {o.backend, o.cross}) {
+    if (b.empty()) continue;
+    std::string missing = unsupported_ops(*g, b);
+    if (!missing.empty()) {
+      fmt::print("FAIL {}: unsupported ops on {}: {}\n", m.name, b, missing);
+      return false;
+    }
   }
   const Value& input = g->value(g->inputs().at(0));
   Preprocess p = Preprocess::from_preset(m.preset);
@@ -151,7 +194,9 @@ bool check_model(const test::ModelEntry& m, const std::string& shared, const std
 
   std::vector<std::string> paths;
   for (const auto& s : samples) paths.push_back(shared + "/images/imagenet-sample/" + s.file);
-  auto top = run_images(g, p, input.name, m.label_offset, paths, o);
+  auto res = run_images(g, p, input.name, m.label_offset, paths, o);
+  std::vector<std::vector<int>> top;
+  for (const auto& r : res) top.push_back(r.top5);
 
   int n = static_cast<int>(samples.size()), ref1 = 0, ref5 = 0, ort1 = 0, ort5 = 0, agree = 0;
   std::vector<std::string> flips;
@@ -192,6 +237,32 @@ bool check_model(const test::ModelEntry& m, const std::string& shared, const std
       ok ? "PASS" : "FAIL", m.name, m.preset, n, pct(ref1, n), pct(ref5, n), pct(ort1, n), pct(ort5, n), pct(agree, n),
       readme_part, secs);
   for (const auto& f : flips) fmt::print("       flip: {}\n", f);
+  if (!o.cross.empty()) {
+    // The cross backend must give the reference's top-1 wherever the margin exceeds what fp32
+    // rounding can move (each of the two logits by up to `tol`).
+    int same = 0, decisive = 0, bad = 0;
+    double max_abs = 0, max_rel = 0;
+    std::vector<std::string> cross_flips;
+    for (size_t i = 0; i < res.size(); ++i) {
+      const auto& r = res[i];
+      same += r.cross_top1 == r.top5[0];
+      const bool clear = r.margin > 2 * r.tol;
+      decisive += clear;
+      max_abs = std::max(max_abs, r.max_abs);
+      max_rel = std::max(max_rel, r.max_rel);
+      if (r.cross_top1 != r.top5[0]) {
+        bad += clear;
+        cross_flips.push_back(fmt::format("{} ({} {}, {} {}, margin {:.3g}, tolerance {:.3g}{})", samples[i].file,
+                                          o.backend, r.top5[0], o.cross, r.cross_top1, r.margin, r.tol,
+                                          clear ? ": beyond rounding" : ": near-tie"));
+      }
+    }
+    fmt::print("{} {:<28} {} vs {}: top-1 equal on {} of {} images; {} images with margin > 2x fp32 tolerance, {} of "
+               "them differ | max abs err {:.3g} | max rel err {:.3g}\n",
+               bad ? "FAIL" : "PASS", m.name, o.cross, o.backend, same, n, decisive, bad, max_abs, max_rel);
+    for (const auto& f : cross_flips) fmt::print("       {} flip: {}\n", o.cross, f);
+    ok = ok && bad == 0;
+  }
   std::fflush(stdout);
   return ok;
 }
@@ -255,16 +326,20 @@ int main(int argc, char** argv) {
       o.models.push_back(value());
     else if (a == "--backend")
       o.backend = value();
+    else if (a == "--cross")
+      o.cross = value();
     else if (a == "--interp" && fs::interp_from_name(value()))
       o.interp = *fs::interp_from_name(argv[i]);
     else {
       fmt::print(
           stderr,
-          "usage: fs_accuracy [--all] [--every K] [--jobs N] [--model NAME]... [--backend B] [--interp M]\n"
+          "usage: fs_accuracy [--all] [--every K] [--jobs N] [--model NAME]... [--backend B] [--cross B2] [--interp M]\n"
           "  --all          all 1,000 images (also FLIPSCOPE_ALL_IMAGES=1) and compare with the READMEs\n"
           "  --every K      every K-th image of labels.csv (default 10)\n"
           "  --jobs N       threads, one Session each (default: number of cores)\n"
           "  --model NAME   only this model (repeatable)\n"
+          "  --cross B2     also run backend B2 (e.g. cpu): its top-1 must equal --backend's wherever the margin\n"
+          "                 exceeds 2x the fp32 tolerance; prints max abs / max rel error per model\n"
           "  --interp M     resize method: pil-bilinear (default: what the models were evaluated with),\n"
           "                 pil-bicubic, cv-linear, cv-area, cv-cubic, cv-nearest (a study: may fail the checks)\n");
       return 2;
