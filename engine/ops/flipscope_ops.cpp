@@ -6,7 +6,7 @@
 //   FusedGemm(A, B, C?)      activation, activation_params
 //   FusedMulAdd(A, B, C)     -
 //   ApproxUnary(X)           function "Exp" | "Log" | "Tanh" | "Sigmoid" | "Erf" (float32)
-//   ApproxSoftmax(X)         axis (opset 13; float32)
+//   ApproxSoftmax(X)         axis (opset 13; float32), exp "sleef" (default) | "exact"
 //   RoundTo(X)               dtype "fp16" | "bf16" (float32 in and out)
 #include "engine/ops/flipscope_util.h"
 #include "engine/ops/nn_util.h"
@@ -87,6 +87,8 @@ std::vector<TensorType> infer_approx_unary(InferContext& ctx) {
 std::vector<TensorType> infer_approx_softmax(InferContext& ctx) {
   nn::require_dtype(ctx, 0, "input", {DType::F32});
   if (ctx.node().has_attr("legacy_coerce_2d")) ctx.fail_attr("legacy_coerce_2d", "not supported by ApproxSoftmax");
+  const std::string e = ctx.node().attr_string("exp", "sleef");
+  if (e != "sleef" && e != "exact") ctx.fail_attr("exp", "unknown '" + e + "' (expected sleef or exact)");
   return base_schema("Softmax").infer(ctx);
 }
 

@@ -1,9 +1,10 @@
 // Cpu flipscope.ApproxSoftmax (fp32, opset-13 Softmax over one axis): exp(x - max) with SLEEF's
-// vectorized expf (1 ULP), the row sum reassociated into 8 interleaved partial sums, and a multiply
-// by 1 / sum. Rows of the axis are contiguous when the axis is last; otherwise `inner` columns are
-// normalized together (each column's sum then runs in axis order).
+// vectorized expf (1 ULP; `exp = "exact"`: libm's expf, as fast-math-reassociate asks), the row sum reassociated into 8
+// interleaved partial sums, and a multiply by 1 / sum. Rows of the axis are contiguous when the axis is last; otherwise
+// `inner` columns are normalized together (each column's sum then runs in axis order).
 #include <omp.h>
 
+#include <cmath>
 #include <vector>
 
 #include "engine/kernel_registry.h"
@@ -14,7 +15,7 @@ namespace {
 
 class ApproxSoftmaxKernel : public Kernel {
  public:
-  ApproxSoftmaxKernel() : exp_(approx::pick(approx::Fn::Exp)) {}
+  explicit ApproxSoftmaxKernel(bool exact) : exp_(exact ? exact_exp : approx::pick(approx::Fn::Exp)) {}
 
   void run(KernelContext& ctx) override {
     const Tensor& x = ctx.in(0);
@@ -77,15 +78,21 @@ class ApproxSoftmaxKernel : public Kernel {
       for (int64_t i = 0; i < inner; ++i) y[k * inner + i] *= sum[i];
   }
 
+  static void exact_exp(const float* x, float* y, int64_t n) {
+    for (int64_t k = 0; k < n; ++k) y[k] = std::exp(x[k]);
+  }
+
   approx::MapFn exp_;
 };
 
-FS_REGISTER_KERNEL_DEF(KernelDef{"flipscope.ApproxSoftmax",
-                                 "cpu",
-                                 {DType::F32},
-                                 Layout::Plain,
-                                 [](const Node&, const std::vector<TensorType>&, const std::vector<const Tensor*>&)
-                                     -> std::unique_ptr<Kernel> { return std::make_unique<ApproxSoftmaxKernel>(); }});
+FS_REGISTER_KERNEL_DEF(KernelDef{
+    "flipscope.ApproxSoftmax",
+    "cpu",
+    {DType::F32},
+    Layout::Plain,
+    [](const Node& n, const std::vector<TensorType>&, const std::vector<const Tensor*>&) -> std::unique_ptr<Kernel> {
+      return std::make_unique<ApproxSoftmaxKernel>(n.attr_string("exp", "sleef") == "exact");
+    }});
 
 }  // namespace
 }  // namespace fs::cpu
