@@ -1,102 +1,12 @@
-// Fast fp32 Gemm: Y = alpha * A' * B' + beta * C through cblas_sgemm (sgemv for a single row); a
-// constant B is stored transposed ([N, K]) at creation, C is broadcast into Y before the product.
-#include <cblas.h>
-
-#include "kernels/cpu/conv_util.h"
+// Fast fp32 Gemm: Y = alpha * A' * B' + beta * C by the shared Gemm kernel (gemm_kernel.h: C
+// broadcast into Y, one cblas_sgemm / sgemv, a constant B packed [N, K] at creation), the same
+// code flipscope.FusedGemm runs, so fused variants differ only by what the optimizer fused.
+#include "kernels/cpu/gemm_kernel.h"
 
 namespace fs {
 namespace {
 
-class GemmKernel : public Kernel {
- public:
-  GemmKernel(const Node& node, const Tensor* b) {
-    trans_a_ = node.attr_int("transA", 0) != 0;
-    trans_b_ = node.attr_int("transB", 0) != 0;
-    alpha_ = node.attr_float("alpha", 1.0f);
-    beta_ = node.attr_float("beta", 1.0f);
-    if (b && b->defined() && b->rank() == 2) pack_b(*b);
-  }
-
-  void run(KernelContext& ctx) override {
-    const Tensor& a = ctx.in(0);
-    const Tensor& b = ctx.in(1);
-    Tensor& y = ctx.out(0);
-    cpu::set_num_threads(std::max(1, ctx.num_threads));
-    const int64_t m = y.dim(0), n = y.dim(1), k = trans_a_ ? a.dim(0) : a.dim(1);
-    if (m * n == 0) return;
-    float* yp = y.data<float>();
-    const bool has_c = ctx.has_input(2);
-    if (has_c) fill_c(ctx.in(2), yp, m, n);
-    if (k == 0) {
-      if (!has_c) std::fill(yp, yp + m * n, 0.0f);
-      return;
-    }
-    const float beta = has_c ? 1.0f : 0.0f;
-    const float* ap = a.data<float>();
-    const auto ta = trans_a_ ? CblasTrans : CblasNoTrans;
-    const int64_t lda = trans_a_ ? m : k;
-    // B as [N, K] (packed or given transposed), or [K, N].
-    const bool packed = packed_src_.matches(b);
-    const float* bp = packed ? packed_.data() : b.data<float>();
-    const bool b_nk = packed || trans_b_;
-    if (m == 1) {  // y = alpha * op(B)^T a (+ y): a is contiguous whether transposed or not
-      if (b_nk)
-        cblas_sgemv(CblasRowMajor, CblasNoTrans, n, k, alpha_, bp, k, ap, 1, beta, yp, 1);
-      else
-        cblas_sgemv(CblasRowMajor, CblasTrans, k, n, alpha_, bp, n, ap, 1, beta, yp, 1);
-      return;
-    }
-    cblas_sgemm(CblasRowMajor, ta, b_nk ? CblasTrans : CblasNoTrans, m, n, k, alpha_, ap, lda, bp, b_nk ? k : n, beta,
-                yp, n);
-  }
-
- private:
-  // Stores B as [N, K] (row n = column n of B'), the layout of contiguous dot products.
-  void pack_b(const Tensor& b) {
-    packed_src_.capture(&b);
-    const int64_t r = b.dim(0), c = b.dim(1);
-    packed_.resize(static_cast<size_t>(r * c));
-    const float* src = b.data<float>();
-    if (trans_b_) {
-      std::copy(src, src + r * c, packed_.begin());
-      return;
-    }
-    for (int64_t i = 0; i < r; ++i)  // B [K, N] -> [N, K]
-      for (int64_t j = 0; j < c; ++j) packed_[static_cast<size_t>(j * r + i)] = src[i * c + j];
-  }
-
-  // Y = beta * C broadcast to [M, N] (C: [], [N], [1, N], [M, 1], [M, N], ...).
-  void fill_c(const Tensor& c, float* y, int64_t m, int64_t n) const {
-    const Shape& s = c.shape();
-    const int64_t cn = s.empty() ? 1 : s.back();
-    const int64_t cm = s.size() < 2 ? 1 : s[s.size() - 2];
-    const float* cp = c.data<float>();
-    for (int64_t i = 0; i < m; ++i) {
-      const float* row = cp + (cm == 1 ? 0 : i) * cn;
-      float* yr = y + i * n;
-      if (cn == 1) {
-        std::fill(yr, yr + n, beta_ * row[0]);
-      } else {
-        for (int64_t j = 0; j < n; ++j) yr[j] = beta_ * row[j];
-      }
-    }
-  }
-
-  bool trans_a_ = false, trans_b_ = false;
-  float alpha_ = 1.0f, beta_ = 1.0f;
-  cpu::ConstSnapshot packed_src_;
-  std::vector<float> packed_;
-};
-
-FS_REGISTER_KERNEL_DEF(KernelDef{
-    "Gemm",
-    "cpu",
-    {DType::F32},
-    Layout::Plain,
-    [](const Node& node, const std::vector<TensorType>&, const std::vector<const Tensor*>& consts) {
-      const Tensor* b = consts.size() > 1 ? consts[1] : nullptr;
-      return std::unique_ptr<Kernel>(new GemmKernel(node, b));
-    }});
+FS_REGISTER_KERNEL_DEF(KernelDef{"Gemm", "cpu", {DType::F32}, Layout::Plain, cpu::make_gemm_kernel});
 
 }  // namespace
 }  // namespace fs
