@@ -1,5 +1,6 @@
 // Reference Softmax: exp(x - max) / sum(exp(x - max)) over the axis (or the flattened row with
-// legacy_coerce_2d=1), in double.
+// legacy_coerce_2d=1), in double. Also the reference of flipscope.ApproxSoftmax, whose math is
+// Softmax's (only its cpu kernel approximates exp and reassociates the sum).
 #include "kernels/reference/nn_util.h"
 
 namespace fs {
@@ -22,6 +23,7 @@ void softmax(KernelContext& ctx) {
 }
 
 FS_REGISTER_KERNEL(Softmax, "reference", ({DType::F32, DType::F64, DType::F16, DType::BF16}), softmax);
+FS_REGISTER_KERNEL_DEF("flipscope.ApproxSoftmax", "reference", std::vector<DType>{DType::F32}, softmax);
 
 }  // namespace
 }  // namespace fs
