@@ -12,6 +12,7 @@
 #include "diff/default_model.h"
 #include "engine/kernel_registry.h"
 #include "engine/session.h"
+#include "importers/image/dataset.h"
 #include "importers/image/npy.h"
 #include "importers/image/preprocess.h"
 #include "importers/onnx/onnx_importer.h"
@@ -46,32 +47,6 @@ std::string lower_ext(const std::string& path) {
   std::string e = std::filesystem::path(path).extension().string();
   std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return std::tolower(c); });
   return e;
-}
-
-// One class per line: "name", or tab-separated "index<TAB>...<TAB>name" (shared/labels/imagenet-classes.txt:
-// index, WordNet id, name), where the index gives the class and the last field its name.
-std::vector<std::string> read_labels(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) fail(ErrorKind::InvalidInput, path + ": cannot open labels file");
-  std::vector<std::string> v;
-  size_t line_no = 0;
-  for (std::string line; std::getline(in, line); ++line_no) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    size_t cls = line_no;
-    auto tab = line.find('\t');
-    if (tab != std::string::npos) {
-      try {
-        size_t used = 0;
-        long long id = std::stoll(line.substr(0, tab), &used);
-        if (used == tab && id >= 0 && id < (1 << 24)) cls = static_cast<size_t>(id);
-      } catch (const std::exception&) {
-      }
-      line = line.substr(line.rfind('\t') + 1);
-    }
-    if (cls >= v.size()) v.resize(cls + 1);
-    v[cls] = line;
-  }
-  return v;
 }
 
 // Converts a tensor to the model input's dtype when both are numeric (e.g. a float64 .npy).
@@ -184,7 +159,7 @@ int run_model(const RunArgs& a) {
   const std::string input_name = pick_input(*g, *session, a.input_name);
   const Value& input = g->value(g->find_value(input_name));
   std::vector<std::string> labels;
-  if (!a.labels.empty()) labels = read_labels(a.labels);
+  if (!a.labels.empty()) labels = read_class_names(a.labels, "--labels");
 
   auto batches = load_batches(a, input);
   if (a.pass.passes != "O0" || a.pass.precision != "fp32") {  // int8 calibrates on the run's own inputs

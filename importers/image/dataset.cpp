@@ -48,26 +48,6 @@ Tensor load_tensor_file(const std::string& path) {
   return lower_ext(path) == ".pb" ? load_tensor_pb(path) : load_npy(path);
 }
 
-// Class names: "name" per line, or "index<TAB>...<TAB>name" (shared/labels/imagenet-classes.txt).
-std::vector<std::string> read_class_names(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) fail(ErrorKind::InvalidInput, path + ": cannot open the class names file (--classes)");
-  std::vector<std::string> v;
-  size_t line_no = 0;
-  for (std::string line; std::getline(in, line); ++line_no) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    size_t cls = line_no;
-    auto tab = line.find('\t');
-    if (tab != std::string::npos) {
-      if (auto id = parse_int(line.substr(0, tab)); id && *id >= 0 && *id < (1 << 24)) cls = static_cast<size_t>(*id);
-      line = line.substr(line.rfind('\t') + 1);
-    }
-    if (cls >= v.size()) v.resize(cls + 1);
-    v[cls] = line;
-  }
-  return v;
-}
-
 // "file,label" (CSV, header optional) or "file label" (ImageNet val.txt). A label may also be a class name.
 std::map<std::string, int64_t> read_label_map(const std::string& path, const std::vector<std::string>& names) {
   std::ifstream in(path);
@@ -165,6 +145,25 @@ void open_idx(Dataset& d, const DatasetOptions& o) {
 
 }  // namespace
 
+std::vector<std::string> read_class_names(const std::string& path, const std::string& option) {
+  std::ifstream in(path);
+  if (!in) fail(ErrorKind::InvalidInput, path + ": cannot open the class names file (" + option + ")");
+  std::vector<std::string> v;
+  size_t line_no = 0;
+  for (std::string line; std::getline(in, line); ++line_no) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    size_t cls = line_no;
+    auto tab = line.find('\t');
+    if (tab != std::string::npos) {
+      if (auto id = parse_int(line.substr(0, tab)); id && *id >= 0 && *id < (1 << 24)) cls = static_cast<size_t>(*id);
+      line = line.substr(line.rfind('\t') + 1);
+    }
+    if (cls >= v.size()) v.resize(cls + 1);
+    v[cls] = line;
+  }
+  return v;
+}
+
 IdxArray read_idx(const std::string& path) {
   std::string bytes = gunzip_file(path);  // gzread reads plain files as they are
   auto u8 = [&](size_t i) { return static_cast<uint8_t>(bytes[i]); };
@@ -194,7 +193,7 @@ Dataset open_dataset(const DatasetOptions& o) {
   d.label_offset = o.label_offset;
   if (o.images.empty()) fail(ErrorKind::InvalidInput, "--images: no folder or file given");
   if (!stdfs::exists(o.images)) fail(ErrorKind::InvalidInput, o.images + ": no such file or folder (--images)");
-  if (!o.classes.empty()) d.class_names = read_class_names(o.classes);
+  if (!o.classes.empty()) d.class_names = read_class_names(o.classes, "--classes");
   if (stdfs::is_directory(o.images)) {
     d.kind = "folder";
     list_folder(d, o.images);

@@ -55,6 +55,10 @@ class Dataset {
 // Lists the items and reads the labels; errors name the file and the line.
 Dataset open_dataset(const DatasetOptions& o);
 
+// Class names by class index: "name" per line (line k = class k), or "index<TAB>...<TAB>name"
+// (shared/labels/imagenet-classes.txt: index, WordNet id, name). `option` names the CLI flag in errors.
+std::vector<std::string> read_class_names(const std::string& path, const std::string& option);
+
 // Reads a gzipped (or plain) IDX file: magic 0x0000080D (ubyte, D dims), big-endian dims, then bytes.
 struct IdxArray {
   std::vector<int64_t> dims;
