@@ -3,7 +3,9 @@
 # thread count; writes bench/out/results.{json,md}. Measures only: never asserts a speed.
 #
 # usage: bench/run.sh [--quick] [--models A,B] [--batches 1,8] [--threads 1,2] [--repeat N] [--warmup N]
-#                     [--backend B] [--passes P] [--precision X] [--out DIR] [--list] [--help]
+#                     [--backend B] [--passes 'P1;P2'] [--precision X] [--out DIR] [--list] [--help]
+# --passes takes one or more optimizer pipelines separated by ';' (default 'O0;O2;O3'): each is timed
+# per configuration, against one ONNX Runtime measurement.
 # Every flag has an environment variable (BENCH_MODELS, BENCH_BATCHES, BENCH_THREADS, BENCH_REPEAT,
 # BENCH_WARMUP, FLIPSCOPE_BACKEND, BENCH_PASSES, BENCH_PRECISION, BENCH_OUT); also FLIPSCOPE (the binary), FLIPSCOPE_SHARED (the shared
 # folder, default ../shared beside the checkout) and BENCH_TIMEOUT (seconds per measurement).
@@ -18,7 +20,7 @@ threads=${BENCH_THREADS:-1,2}
 repeat=${BENCH_REPEAT:-30}
 warmup=${BENCH_WARMUP:-5}
 backend=${FLIPSCOPE_BACKEND:-cpu}
-passes=${BENCH_PASSES:-O0}
+passes=${BENCH_PASSES:-O0;O2;O3}
 precision=${BENCH_PRECISION:-fp32}
 out=${BENCH_OUT:-$here/out}
 flipscope=${FLIPSCOPE:-$root/${BUILD:-build}/flipscope}
@@ -26,7 +28,7 @@ shared=${FLIPSCOPE_SHARED:-$root/../shared}
 per_run_timeout=${BENCH_TIMEOUT:-1800}
 list_only=0
 
-usage() { sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
   case $1 in
@@ -175,9 +177,12 @@ while IFS=$'\t' read -r id path; do
         echo "  skipped: $skip"
       else
         if [ $have_flipscope = 1 ]; then
-          run_one flipscope "$tag" "$flipscope" profile "$path" \
-            --backend "$backend" --passes "$passes" --precision "$precision" \
-            --threads "$t" --batch "$b" --warmup "$warmup" --repeat "$repeat" --json "$tag.flipscope.json"
+          IFS=';' read -ra pipelines <<< "$passes"
+          for p in "${pipelines[@]}"; do
+            run_one "fs:$p" "$tag" "$flipscope" profile "$path" \
+              --backend "$backend" --passes "$p" --precision "$precision" \
+              --threads "$t" --batch "$b" --warmup "$warmup" --repeat "$repeat" --json "$tag.fs:$p.json"
+          done
         fi
         if [ $have_ort = 1 ]; then
           run_one ort "$tag" node "$here/ort_bench.js" "$path" \
@@ -191,8 +196,8 @@ done <<< "$selected"
 
 # --- the table: bench/out/results.json and results.md -------------------------------------------------
 # OPENBLAS_CORETYPE overrides OpenBLAS's kernel choice (flipscope's GEMMs), so a run that sets it says so.
-meta=$(printf '{"flipscope_backend": "%s", "warmup": %s, "repeat": %s, "ort_version": "%s", "openblas_coretype": "%s", "cpus": %s, "cpu_model": "%s", "load_average_end": "%s", "commit": "%s", "date": "%s"}' \
-  "$backend" "$warmup" "$repeat" "${ort_version:-}" "${OPENBLAS_CORETYPE-(not set)}" "$(nproc)" \
+meta=$(printf '{"flipscope_backend": "%s", "passes": "%s", "precision": "%s", "warmup": %s, "repeat": %s, "ort_version": "%s", "openblas_coretype": "%s", "cpus": %s, "cpu_model": "%s", "load_average_end": "%s", "commit": "%s", "date": "%s"}' \
+  "$backend" "$passes" "$precision" "$warmup" "$repeat" "${ort_version:-}" "${OPENBLAS_CORETYPE-(not set)}" "$(nproc)" \
   "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//;s/"//g')" \
   "$(cut -d' ' -f1-3 /proc/loadavg)" "$(git -C "$root" rev-parse --short HEAD 2> /dev/null)" "$(date -u +%FT%TZ)")
 python3 - "$manifest" "$out" "$meta" << 'EOF'
@@ -213,28 +218,31 @@ def load(tag, name):
         return None, None  # not run (prerequisite missing)
 
 rows = []
+pipelines = meta["passes"].split(";")
 for line in open(manifest):
     model, path, batch, threads, tag, skip = line.rstrip("\n").split("\t")
-    row = {"model": model, "path": path, "batch": int(batch), "threads": int(threads),
-           "flipscope_median_ms": None, "flipscope_p90_ms": None, "flipscope_gflops": None, "total_flops": None,
-           "ort_median_ms": None, "ort_p90_ms": None, "ratio": None, "notes": []}
-    if skip:
-        row["notes"].append("skipped: " + skip)
-    else:
-        fs, fs_err = load(tag, "flipscope")
-        ort, ort_err = load(tag, "ort")
-        if fs:
-            row.update(flipscope_median_ms=fs["median_ms"], flipscope_p90_ms=fs["p90_ms"],
-                       flipscope_gflops=fs.get("gflops"), total_flops=fs.get("total_flops"))
-        elif fs_err:
-            row["notes"].append("flipscope failed: " + fs_err)
-        if ort:
-            row.update(ort_median_ms=ort["median_ms"], ort_p90_ms=ort["p90_ms"])
-        elif ort_err:
-            row["notes"].append("ort failed: " + ort_err)
-        if fs and ort and ort["median_ms"] > 0:
-            row["ratio"] = fs["median_ms"] / ort["median_ms"]
-    rows.append(row)
+    ort, ort_err = (None, None) if skip else load(tag, "ort")
+    for p in pipelines:
+        row = {"model": model, "path": path, "batch": int(batch), "threads": int(threads), "passes": p,
+               "precision": meta["precision"], "flipscope_median_ms": None, "flipscope_p90_ms": None,
+               "flipscope_gflops": None, "total_flops": None, "ort_median_ms": None, "ort_p90_ms": None,
+               "ratio": None, "notes": []}
+        if skip:
+            row["notes"].append("skipped: " + skip)
+        else:
+            fs, fs_err = load(tag, "fs:" + p)
+            if fs:
+                row.update(flipscope_median_ms=fs["median_ms"], flipscope_p90_ms=fs["p90_ms"],
+                           flipscope_gflops=fs.get("gflops"), total_flops=fs.get("total_flops"))
+            elif fs_err:
+                row["notes"].append("flipscope failed: " + fs_err)
+            if ort:
+                row.update(ort_median_ms=ort["median_ms"], ort_p90_ms=ort["p90_ms"])
+            elif ort_err:
+                row["notes"].append("ort failed: " + ort_err)
+            if fs and ort and ort["median_ms"] > 0:
+                row["ratio"] = fs["median_ms"] / ort["median_ms"]
+        rows.append(row)
 
 with open(os.path.join(out, "results.json"), "w") as f:
     json.dump({"meta": meta, "results": rows}, f, indent=2)
@@ -243,20 +251,20 @@ with open(os.path.join(out, "results.json"), "w") as f:
 def num(v, fmt):
     return "-" if v is None else format(v, fmt)
 
-head = ["model", "batch", "threads", "flipscope ms", "ORT ms", "flipscope/ORT", "flipscope GFLOP/s", "notes"]
+head = ["model", "batch", "threads", "passes", "flipscope ms", "ORT ms", "flipscope/ORT", "flipscope GFLOP/s", "notes"]
 md = [f"flipscope backend `{meta['flipscope_backend']}` vs ONNX Runtime {meta['ort_version'] or '(not run)'} (CPU EP); "
-      f"median of {meta['repeat']} runs after {meta['warmup']} warm-up; OPENBLAS_CORETYPE {meta['openblas_coretype']}; "
+      f"precision {meta['precision']}; median of {meta['repeat']} runs after {meta['warmup']} warm-up; OPENBLAS_CORETYPE {meta['openblas_coretype']}; "
       f"{meta['cpus']} x {meta['cpu_model']}; "
       f"commit {meta['commit']}, {meta['date']}; load average at the end {meta['load_average_end']}.", "",
       "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
 for r in rows:
-    md.append("| " + " | ".join([r["model"], str(r["batch"]), str(r["threads"]), num(r["flipscope_median_ms"], ".2f"),
+    md.append("| " + " | ".join([r["model"], str(r["batch"]), str(r["threads"]), r["passes"], num(r["flipscope_median_ms"], ".2f"),
                                  num(r["ort_median_ms"], ".2f"), num(r["ratio"], ".2f"),
                                  num(r["flipscope_gflops"], ".1f"), "; ".join(r["notes"])]) + " |")
 with open(os.path.join(out, "results.md"), "w") as f:
     f.write("\n".join(md) + "\n")
 
-cells = [[r["model"], str(r["batch"]), str(r["threads"]), num(r["flipscope_median_ms"], ".2f"),
+cells = [[r["model"], str(r["batch"]), str(r["threads"]), r["passes"], num(r["flipscope_median_ms"], ".2f"),
           num(r["ort_median_ms"], ".2f"), num(r["ratio"], ".2f"), num(r["flipscope_gflops"], ".1f")] for r in rows]
 widths = [max([len(h)] + [len(c[k]) for c in cells]) for k, h in enumerate(head[:-1])]
 print()
