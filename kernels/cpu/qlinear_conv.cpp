@@ -1,49 +1,184 @@
-// Cpu QLinearConv: the exact accumulation of (x - x_zp) * (w - w_zp) (im2col, double GEMM) plus the
-// int32 bias, requantized with one float32 multiplier per output channel as ONNX Runtime does:
-// m = float(x_scale) * float(w_scale[m]) / float(y_scale) in float32, y = saturate(
-// round_half_even(float(acc + bias) * m) + y_zp); w's scale and zero point per tensor or per channel.
+// Cpu QLinearConv: the exact accumulation of (x - x_zp) * (w - w_zp) plus the int32 bias, requantized
+// with one float32 multiplier per output channel as ONNX Runtime does: m = float(x_scale) *
+// float(w_scale[m]) / float(y_scale) in float32, y = saturate(round_half_even(float(acc + bias) * m)
+// + y_zp); w's scale and zero point per tensor or per channel.
+// Fast paths (uint8 x, int8 w, 2-D): depthwise convolutions by a direct int32 loop per channel;
+// others by im2col on uint8 (padding = x's zero point, which contributes 0) and oneDNN's
+// u8s8s32 GEMM, exact on CPUs with AVX512-VNNI (without VNNI oneDNN multiplies pairs with
+// vpmaddubsw, which saturates at int16, so those CPUs take the exact double path); a per-channel
+// w zero point is applied as z_m * sum_k (x_k - x_zp). Everything else: im2col + double GEMM.
+#include <omp.h>
+#include <oneapi/dnnl/dnnl.h>
+
+#include "kernels/cpu/cpu_features.h"
 #include "kernels/cpu/ew_qgemm_util.h"
 
 namespace fs::cpu {
 namespace {
 
-template <typename Y>
-void requantize_conv(const KernelContext& ctx, const ew::QConvGeom& g, const std::vector<double>& acc, Y* y) {
+// y[n, m, p] from the accumulator acc (double or int32) of the same layout.
+template <typename Y, typename A>
+void requantize_conv(const KernelContext& ctx, const ew::QConvGeom& g, const A* acc, Y* y, int nt) {
   std::vector<double> ws = ew::as_doubles(ctx.in(4));
   std::vector<double> bias = ctx.has_input(8) ? ew::as_doubles(ctx.in(8)) : std::vector<double>();
   const double x_scale = ctx.in(1).get_f64(0), y_scale = ctx.in(6).get_f64(0);
   const double yzp = ctx.has_input(7) ? ctx.in(7).get_f64(0) : 0.0;
-  int64_t total = g.n * g.m * g.out_vol;
-  for (int64_t i = 0; i < total; ++i) {
-    size_t m = static_cast<size_t>((i / g.out_vol) % g.m);
-    double a = acc[static_cast<size_t>(i)] + (bias.empty() ? 0.0 : bias[m]);
+  const int64_t planes = g.n * g.m;
+#pragma omp parallel for num_threads(nt) schedule(static) if (planes * g.out_vol > 32768)
+  for (int64_t pl = 0; pl < planes; ++pl) {
+    const size_t m = static_cast<size_t>(pl % g.m);
+    const double b = bias.empty() ? 0.0 : bias[m];
     const float mult =
         static_cast<float>(x_scale) * static_cast<float>(ws[ws.size() == 1 ? 0 : m]) / static_cast<float>(y_scale);
-    y[i] = ew::requantize<Y>(static_cast<double>(static_cast<float>(a) * mult), yzp);
+    for (int64_t p = pl * g.out_vol; p < (pl + 1) * g.out_vol; ++p)
+      y[p] = ew::requantize<Y>(static_cast<double>(static_cast<float>(static_cast<double>(acc[p]) + b) * mult), yzp);
   }
 }
 
-void qlinear_conv(KernelContext& ctx) {
-  const Tensor &x = ctx.in(0), &w = ctx.in(3);
-  Tensor& y = ctx.out(0);
-  ew::QConvGeom g = ew::qconv_geom(ctx.node, x.shape(), w.shape());
-  std::vector<double> xv = ew::as_doubles(x);
-  if (ctx.has_input(2)) {
-    double zp = ctx.in(2).get_f64(0);
-    for (double& v : xv) v -= zp;
+class QLinearConvKernel : public Kernel {
+ public:
+  void run(KernelContext& ctx) override {
+    const Tensor &x = ctx.in(0), &w = ctx.in(3);
+    Tensor& y = ctx.out(0);
+    const int nt = std::max(1, ctx.num_threads);
+    const ew::QConvGeom g = ew::qconv_geom(ctx.node, x.shape(), w.shape());
+    if (y.numel() == 0) return;
+    const bool two_d = g.w.rank() == 2;
+    const bool depthwise = g.cg == 1 && g.mg == 1;
+    const bool u8s8 = x.dtype() == DType::U8 && w.dtype() == DType::I8;
+    if (u8s8 && two_d && (depthwise || cpu_features().avx512_vnni)) {
+      acc_.resize(static_cast<size_t>(y.numel()));
+      const int x_zp = ctx.has_input(2) ? static_cast<int>(ctx.in(2).get_i64(0)) : 0;
+      w_zp_.assign(static_cast<size_t>(g.m), 0);
+      if (ctx.has_input(5)) {
+        const Tensor& z = ctx.in(5);
+        for (int64_t m = 0; m < g.m; ++m)
+          w_zp_[static_cast<size_t>(m)] = static_cast<int32_t>(z.get_i64(z.numel() == 1 ? 0 : m));
+      }
+      if (depthwise)
+        depthwise_u8s8(g, x.data<uint8_t>(), w.data<int8_t>(), x_zp, nt);
+      else
+        gemm_u8s8(ctx, g, x.data<uint8_t>(), w.data<int8_t>(), x_zp, nt);
+      if (y.dtype() == DType::U8)
+        requantize_conv(ctx, g, acc_.data(), y.data<uint8_t>(), nt);
+      else
+        requantize_conv(ctx, g, acc_.data(), y.data<int8_t>(), nt);
+      return;
+    }
+    exact_double(ctx, g, nt);
   }
-  std::vector<double> wv = ew::weights_minus_zero_point(w, ctx.has_input(5) ? &ctx.in(5) : nullptr, g.m);
-  std::vector<double> acc(static_cast<size_t>(y.numel()), 0.0);
-  if (y.numel() == 0) return;
-  ew::qconv_acc(g, xv, wv, acc.data(), ctx.num_threads);
-  if (y.dtype() == DType::U8) {
-    requantize_conv(ctx, g, acc, y.data<uint8_t>());
-  } else {
-    requantize_conv(ctx, g, acc, y.data<int8_t>());
-  }
-}
 
-FS_REGISTER_KERNEL(QLinearConv, "cpu", ({DType::U8, DType::I8}), qlinear_conv);
+ private:
+  // acc[n, c, p] = sum over taps inside the input of (x - x_zp) * (w - w_zp[c]).
+  void depthwise_u8s8(const ew::QConvGeom& g, const uint8_t* x, const int8_t* w, int x_zp, int nt) {
+    const nn::Window& win = g.w;
+    const int64_t ih = win.in[0], iw = win.in[1], oh = win.out[0], ow = win.out[1];
+    const int64_t kh = win.kernel[0], kw = win.kernel[1];
+    const int64_t planes = g.n * g.c;
+#pragma omp parallel for num_threads(nt) schedule(static)
+    for (int64_t pl = 0; pl < planes; ++pl) {
+      const int64_t c = pl % g.c;
+      const uint8_t* xp = x + pl * g.in_vol;
+      const int8_t* wp = w + c * kh * kw;
+      const int32_t wz = w_zp_[static_cast<size_t>(c)];
+      int32_t* ap = acc_.data() + pl * g.out_vol;
+      for (int64_t o = 0; o < oh; ++o)
+        for (int64_t q = 0; q < ow; ++q) {
+          int32_t s = 0;
+          for (int64_t a = 0; a < kh; ++a) {
+            const int64_t r = o * win.strides[0] - win.pads_begin[0] + a * win.dilations[0];
+            if (r < 0 || r >= ih) continue;
+            for (int64_t b = 0; b < kw; ++b) {
+              const int64_t col = q * win.strides[1] - win.pads_begin[1] + b * win.dilations[1];
+              if (col < 0 || col >= iw) continue;
+              s += (static_cast<int32_t>(xp[r * iw + col]) - x_zp) * (static_cast<int32_t>(wp[a * kw + b]) - wz);
+            }
+          }
+          ap[o * ow + q] = s;
+        }
+    }
+  }
+
+  // Per (n, group): col [K, P] uint8 (K = cg * kh * kw), C [P, mg] = (col^T - x_zp) * W_g^T by oneDNN,
+  // then acc[n, m, p] = C[p, m] - w_zp[m] * sum_k (col[k, p] - x_zp).
+  void gemm_u8s8(const KernelContext& ctx, const ew::QConvGeom& g, const uint8_t* x, const int8_t* w, int x_zp,
+                 int nt) {
+    const nn::Window& win = g.w;
+    const int64_t ih = win.in[0], iw = win.in[1], oh = win.out[0], ow = win.out[1];
+    const int64_t kh = win.kernel[0], kw = win.kernel[1], K = g.cg * kh * kw, P = g.out_vol;
+    col_.resize(static_cast<size_t>(K * P));
+    c_.resize(static_cast<size_t>(P * g.mg));
+    bool any_wz = false;
+    for (int32_t z : w_zp_) any_wz = any_wz || z != 0;
+    if (any_wz) colsum_.resize(static_cast<size_t>(P));
+    set_num_threads(nt);
+    const int32_t zero = 0;
+    for (int64_t n = 0; n < g.n; ++n)
+      for (int64_t gr = 0; gr < g.group; ++gr) {
+        const uint8_t* xg = x + (n * g.c + gr * g.cg) * g.in_vol;
+#pragma omp parallel for num_threads(nt) schedule(static) if (K * P > 32768)
+        for (int64_t k = 0; k < K; ++k) {
+          const int64_t ch = k / (kh * kw), a = k / kw % kh, b = k % kw;
+          uint8_t* dst = col_.data() + k * P;
+          for (int64_t o = 0; o < oh; ++o) {
+            const int64_t r = o * win.strides[0] - win.pads_begin[0] + a * win.dilations[0];
+            for (int64_t q = 0; q < ow; ++q) {
+              const int64_t c = q * win.strides[1] - win.pads_begin[1] + b * win.dilations[1];
+              dst[o * ow + q] =
+                  r >= 0 && r < ih && c >= 0 && c < iw ? xg[ch * g.in_vol + r * iw + c] : static_cast<uint8_t>(x_zp);
+            }
+          }
+        }
+        const dnnl_status_t st =
+            dnnl_gemm_u8s8s32('T', 'T', 'F', P, g.mg, K, 1.0f, col_.data(), P, static_cast<uint8_t>(x_zp),
+                              w + gr * g.mg * K, K, 0, 0.0f, c_.data(), g.mg, &zero);
+        if (st != dnnl_success)
+          ctx.node.fail_node("oneDNN dnnl_gemm_u8s8s32 failed (status " + std::to_string(static_cast<int>(st)) + ")");
+        if (any_wz) {
+          std::fill(colsum_.begin(), colsum_.end(), 0);
+          for (int64_t k = 0; k < K; ++k)
+            for (int64_t p = 0; p < P; ++p)
+              colsum_[static_cast<size_t>(p)] += col_[static_cast<size_t>(k * P + p)] - x_zp;
+        }
+#pragma omp parallel for num_threads(nt) schedule(static) if (P * g.mg > 32768)
+        for (int64_t j = 0; j < g.mg; ++j) {
+          const int32_t wz = w_zp_[static_cast<size_t>(gr * g.mg + j)];
+          int32_t* dst = acc_.data() + (n * g.m + gr * g.mg + j) * P;
+          for (int64_t p = 0; p < P; ++p)
+            dst[p] = c_[static_cast<size_t>(p * g.mg + j)] - (any_wz ? wz * colsum_[static_cast<size_t>(p)] : 0);
+        }
+      }
+  }
+
+  // Any dtype combination and rank: im2col + double GEMM (integers, so exact).
+  void exact_double(KernelContext& ctx, const ew::QConvGeom& g, int nt) {
+    const Tensor &x = ctx.in(0), &w = ctx.in(3);
+    Tensor& y = ctx.out(0);
+    std::vector<double> xv = ew::as_doubles(x);
+    if (ctx.has_input(2)) {
+      double zp = ctx.in(2).get_f64(0);
+      for (double& v : xv) v -= zp;
+    }
+    std::vector<double> wv = ew::weights_minus_zero_point(w, ctx.has_input(5) ? &ctx.in(5) : nullptr, g.m);
+    std::vector<double> acc(static_cast<size_t>(y.numel()), 0.0);
+    ew::qconv_acc(g, xv, wv, acc.data(), nt);
+    if (y.dtype() == DType::U8)
+      requantize_conv(ctx, g, acc.data(), y.data<uint8_t>(), nt);
+    else
+      requantize_conv(ctx, g, acc.data(), y.data<int8_t>(), nt);
+  }
+
+  std::vector<int32_t> acc_, c_, colsum_, w_zp_;
+  std::vector<uint8_t> col_;
+};
+
+FS_REGISTER_KERNEL_DEF(KernelDef{"QLinearConv",
+                                 "cpu",
+                                 {DType::U8, DType::I8},
+                                 Layout::Plain,
+                                 [](const Node&, const std::vector<TensorType>&, const std::vector<const Tensor*>&) {
+                                   return std::unique_ptr<Kernel>(new QLinearConvKernel());
+                                 }});
 
 }  // namespace
 }  // namespace fs::cpu

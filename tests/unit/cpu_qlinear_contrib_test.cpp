@@ -1,6 +1,7 @@
-// cpu com.microsoft.QLinearAdd / QLinearGlobalAveragePool against the reference kernels: random
-// uint8/int8 tensors, broadcasting, zero points 0 and 128 (u8) / -3 (i8), NCHW and channels_last,
-// two threads. Integer outputs: the tolerance table says exact, and both compute in double.
+// cpu com.microsoft.QLinearAdd / QLinearGlobalAveragePool and the uint8 x int8 fast paths of
+// QLinearConv (direct depthwise, oneDNN u8s8s32 GEMM) against the reference kernels: random tensors,
+// broadcasting, zero points (per channel too), padding, strides, dilations, groups, batch 1 and 3,
+// two threads. Integer outputs: the tolerance table says exact.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -54,9 +55,8 @@ TEST(CpuQLinearContrib, AddMatchesReferenceWithBroadcasting) {
   for (DType t : {DType::U8, DType::I8})
     for (const auto& c : cases) {
       const int azp = t == DType::U8 ? 128 : -3, czp = t == DType::U8 ? 0 : 5;
-      std::vector<test::OpInput> in = {{random_q(t, c.a, seed++)}, {scalar_f(0.02f), true},
-                                       {scalar_q(t, azp), true},   {random_q(t, c.b, seed++)},
-                                       {scalar_f(0.035f), true},   {scalar_q(t, 0), true},
+      std::vector<test::OpInput> in = {{random_q(t, c.a, seed++)}, {scalar_f(0.02f), true},  {scalar_q(t, azp), true},
+                                       {random_q(t, c.b, seed++)}, {scalar_f(0.035f), true}, {scalar_q(t, 0), true},
                                        {scalar_f(0.05f), true},    {scalar_q(t, czp), true}};
       auto r = run_both("com.microsoft.QLinearAdd", in);
       expect_equal(r[0], r[1], std::string(dtype_name(t)) + " " + shape_str(c.a) + " + " + shape_str(c.b));
@@ -75,9 +75,50 @@ TEST(CpuQLinearContrib, GlobalAveragePoolMatchesReference) {
                                          {scalar_q(t, t == DType::U8 ? 3 : 0), true}};
         auto r = run_both("com.microsoft.QLinearGlobalAveragePool", in,
                           {{"channels_last", Attribute::make_int(channels_last)}});
-        expect_equal(r[0], r[1],
-                     std::string(dtype_name(t)) + " " + shape_str(s) + " channels_last=" + std::to_string(channels_last));
+        expect_equal(
+            r[0], r[1],
+            std::string(dtype_name(t)) + " " + shape_str(s) + " channels_last=" + std::to_string(channels_last));
       }
+}
+
+TEST(CpuQLinearContrib, QLinearConvU8S8MatchesReference) {
+  struct Case {
+    Shape x, w;
+    int64_t group;
+    std::vector<int64_t> pads, strides, dilations;
+  };
+  const std::vector<Case> cases = {
+      {{1, 13, 9, 7}, {13, 1, 3, 3}, 13, {1, 1, 1, 1}, {1, 1}, {1, 1}},    // depthwise, padded
+      {{3, 24, 11, 11}, {24, 1, 3, 3}, 24, {1, 1, 1, 1}, {2, 2}, {1, 1}},  // depthwise, stride 2, batch 3
+      {{1, 3, 15, 13}, {16, 3, 3, 3}, 1, {1, 0, 1, 2}, {2, 1}, {1, 1}},    // first-layer conv
+      {{1, 24, 7, 7}, {13, 24, 1, 1}, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}},    // pointwise
+      {{2, 8, 9, 9}, {6, 4, 3, 3}, 2, {2, 2, 2, 2}, {1, 1}, {2, 2}},       // grouped, dilated
+  };
+  uint32_t seed = 900;
+  for (const auto& c : cases)
+    for (bool per_channel_zp : {false, true}) {
+      const int64_t m = c.w[0];
+      Tensor x = random_q(DType::U8, c.x, seed++), w = random_q(DType::I8, c.w, seed++);
+      Tensor wz(DType::I8, {m});
+      Tensor ws(DType::F32, {m});
+      Tensor bias(DType::I32, {m});
+      for (int64_t i = 0; i < m; ++i) {
+        wz.set_i64(i, per_channel_zp ? (i % 5) - 2 : 0);
+        ws.set_f64(i, 0.002 + 0.0003 * static_cast<double>(i));
+        bias.set_i64(i, (i * 37) % 400 - 200);
+      }
+      std::vector<test::OpInput> in = {
+          {x},        {scalar_f(0.05f), true}, {scalar_q(DType::U8, 117), true}, {w, true},   {ws, true},
+          {wz, true}, {scalar_f(0.4f), true},  {scalar_q(DType::U8, 128), true}, {bias, true}};
+      std::map<std::string, Attribute> a = {{"group", Attribute::make_int(c.group)},
+                                            {"pads", Attribute::make_ints(c.pads)},
+                                            {"strides", Attribute::make_ints(c.strides)},
+                                            {"dilations", Attribute::make_ints(c.dilations)}};
+      auto r = run_both("QLinearConv", in, a);
+      expect_equal(r[0], r[1],
+                   shape_str(c.x) + " * " + shape_str(c.w) + " group " + std::to_string(c.group) +
+                       (per_channel_zp ? " per-channel w zero points" : ""));
+    }
 }
 
 }  // namespace
