@@ -10,19 +10,36 @@
 #include <omp.h>
 #include <oneapi/dnnl/dnnl.h>
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
 #include "kernels/cpu/cpu_features.h"
 #include "kernels/cpu/ew_qgemm_util.h"
 
 namespace fs::cpu {
 namespace {
 
+// round_half_even(v) for |v| <= 4e6 < 2^22 in float arithmetic: adding and subtracting 1.5 * 2^23
+// leaves the integer nearest to v (ties to even, the default rounding mode), as nearbyintf does,
+// without a libm call per element. Larger |v| saturate any 8-bit type anyway, so v is clamped first.
+inline float round_even(float v) {
+  constexpr float kMagic = 12582912.0f;
+  v = std::clamp(v, -4.0e6f, 4.0e6f);
+  return (v + kMagic) - kMagic;
+}
+
 // y[n, m, p] from the accumulator acc (double or int32) of the same layout.
 template <typename Y, typename A>
 void requantize_conv(const KernelContext& ctx, const ew::QConvGeom& g, const A* acc, Y* y, int nt) {
+  // |acc| <= K * 255 * 255 (uint8 x int8 minus zero points): below 2^30 when K < 16513.
+  const bool max_abs_acc_ok_ = g.cg * g.kvol < 16513;
   std::vector<double> ws = ew::as_doubles(ctx.in(4));
   std::vector<double> bias = ctx.has_input(8) ? ew::as_doubles(ctx.in(8)) : std::vector<double>();
   const double x_scale = ctx.in(1).get_f64(0), y_scale = ctx.in(6).get_f64(0);
-  const double yzp = ctx.has_input(7) ? ctx.in(7).get_f64(0) : 0.0;
+  const float yzp = ctx.has_input(7) ? static_cast<float>(ctx.in(7).get_f64(0)) : 0.0f;
+  const float lo = std::numeric_limits<Y>::lowest(), hi = std::numeric_limits<Y>::max();
   const int64_t planes = g.n * g.m;
 #pragma omp parallel for num_threads(nt) schedule(static) if (planes * g.out_vol > 32768)
   for (int64_t pl = 0; pl < planes; ++pl) {
@@ -30,8 +47,25 @@ void requantize_conv(const KernelContext& ctx, const ew::QConvGeom& g, const A* 
     const double b = bias.empty() ? 0.0 : bias[m];
     const float mult =
         static_cast<float>(x_scale) * static_cast<float>(ws[ws.size() == 1 ? 0 : m]) / static_cast<float>(y_scale);
-    for (int64_t p = pl * g.out_vol; p < (pl + 1) * g.out_vol; ++p)
-      y[p] = ew::requantize<Y>(static_cast<double>(static_cast<float>(static_cast<double>(acc[p]) + b) * mult), yzp);
+    const A* __restrict ap = acc + pl * g.out_vol;
+    Y* __restrict yp = y + pl * g.out_vol;
+    // int32 accumulators whose sum with the bias cannot overflow int32 convert with one vectorizable
+    // int32 -> float rounding, which equals the reference's float(double(acc) + bias).
+    const bool int32_sum = std::is_same_v<A, int32_t> && std::fabs(b) < 1073741824.0 && max_abs_acc_ok_;
+    if (int32_sum) {
+      const int32_t bi = static_cast<int32_t>(b);
+      for (int64_t p = 0; p < g.out_vol; ++p) {
+        const float v = static_cast<float>(static_cast<int32_t>(ap[p]) + bi) * mult;
+        const float r = v == v ? round_even(v) + yzp : 0.0f;  // NaN counts as 0, as in the reference
+        yp[p] = static_cast<Y>(std::clamp(r, lo, hi));
+      }
+      continue;
+    }
+    for (int64_t p = 0; p < g.out_vol; ++p) {
+      const float v = static_cast<float>(static_cast<double>(ap[p]) + b) * mult;
+      const float r = v == v ? round_even(v) + yzp : 0.0f;
+      yp[p] = static_cast<Y>(std::clamp(r, lo, hi));
+    }
   }
 }
 
@@ -69,33 +103,48 @@ class QLinearConvKernel : public Kernel {
   }
 
  private:
-  // acc[n, c, p] = sum over taps inside the input of (x - x_zp) * (w - w_zp[c]).
+  // acc[n, c, p] = sum over taps of (x - x_zp) * (w - w_zp[c]): each plane is copied once into a padded
+  // int16 plane of x - x_zp (zeros in the padding), then every tap adds a shifted row, vectorized
+  // along the output row.
   void depthwise_u8s8(const ew::QConvGeom& g, const uint8_t* x, const int8_t* w, int x_zp, int nt) {
     const nn::Window& win = g.w;
     const int64_t ih = win.in[0], iw = win.in[1], oh = win.out[0], ow = win.out[1];
-    const int64_t kh = win.kernel[0], kw = win.kernel[1];
+    const int64_t kh = win.kernel[0], kw = win.kernel[1], sh = win.strides[0], sw = win.strides[1];
+    const int64_t dh = win.dilations[0], dw = win.dilations[1], pt = win.pads_begin[0], pl = win.pads_begin[1];
+    // Padded extent: every tap of every output stays inside.
+    const int64_t ph = std::max(ih + pt, (oh - 1) * sh + (kh - 1) * dh + 1);
+    const int64_t pw = std::max(iw + pl, (ow - 1) * sw + (kw - 1) * dw + 1);
     const int64_t planes = g.n * g.c;
-#pragma omp parallel for num_threads(nt) schedule(static)
-    for (int64_t pl = 0; pl < planes; ++pl) {
-      const int64_t c = pl % g.c;
-      const uint8_t* xp = x + pl * g.in_vol;
-      const int8_t* wp = w + c * kh * kw;
-      const int32_t wz = w_zp_[static_cast<size_t>(c)];
-      int32_t* ap = acc_.data() + pl * g.out_vol;
-      for (int64_t o = 0; o < oh; ++o)
-        for (int64_t q = 0; q < ow; ++q) {
-          int32_t s = 0;
-          for (int64_t a = 0; a < kh; ++a) {
-            const int64_t r = o * win.strides[0] - win.pads_begin[0] + a * win.dilations[0];
-            if (r < 0 || r >= ih) continue;
+#pragma omp parallel num_threads(nt)
+    {
+      std::vector<int16_t> pad(static_cast<size_t>(ph * pw));
+      std::vector<int32_t> row(static_cast<size_t>(ow));
+#pragma omp for schedule(static)
+      for (int64_t p = 0; p < planes; ++p) {
+        const int64_t c = p % g.c;
+        const uint8_t* xp = x + p * g.in_vol;
+        std::fill(pad.begin(), pad.end(), int16_t{0});
+        for (int64_t r = 0; r < ih; ++r)
+          for (int64_t q = 0; q < iw; ++q)
+            pad[static_cast<size_t>((r + pt) * pw + q + pl)] = static_cast<int16_t>(xp[r * iw + q] - x_zp);
+        const int8_t* wp = w + c * kh * kw;
+        const int32_t wz = w_zp_[static_cast<size_t>(c)];
+        int32_t* ap = acc_.data() + p * g.out_vol;
+        for (int64_t o = 0; o < oh; ++o) {
+          int32_t* __restrict acc_row = ap + o * ow;
+          std::fill(acc_row, acc_row + ow, 0);
+          for (int64_t a = 0; a < kh; ++a)
             for (int64_t b = 0; b < kw; ++b) {
-              const int64_t col = q * win.strides[1] - win.pads_begin[1] + b * win.dilations[1];
-              if (col < 0 || col >= iw) continue;
-              s += (static_cast<int32_t>(xp[r * iw + col]) - x_zp) * (static_cast<int32_t>(wp[a * kw + b]) - wz);
+              const int32_t wt = static_cast<int32_t>(wp[a * kw + b]) - wz;
+              const int16_t* __restrict src = pad.data() + (o * sh + a * dh) * pw + b * dw;
+              if (sw == 1) {
+                for (int64_t q = 0; q < ow; ++q) acc_row[q] += wt * src[q];
+              } else {
+                for (int64_t q = 0; q < ow; ++q) acc_row[q] += wt * src[q * sw];
+              }
             }
-          }
-          ap[o * ow + q] = s;
         }
+      }
     }
   }
 
@@ -140,12 +189,17 @@ class QLinearConvKernel : public Kernel {
             for (int64_t p = 0; p < P; ++p)
               colsum_[static_cast<size_t>(p)] += col_[static_cast<size_t>(k * P + p)] - x_zp;
         }
+        // C [P, mg] -> acc [mg, P] in blocks of 64 positions, so both sides stay in cache.
+        constexpr int64_t kBlock = 64;
 #pragma omp parallel for num_threads(nt) schedule(static) if (P * g.mg > 32768)
-        for (int64_t j = 0; j < g.mg; ++j) {
-          const int32_t wz = w_zp_[static_cast<size_t>(gr * g.mg + j)];
-          int32_t* dst = acc_.data() + (n * g.m + gr * g.mg + j) * P;
-          for (int64_t p = 0; p < P; ++p)
-            dst[p] = c_[static_cast<size_t>(p * g.mg + j)] - (any_wz ? wz * colsum_[static_cast<size_t>(p)] : 0);
+        for (int64_t p0 = 0; p0 < P; p0 += kBlock) {
+          const int64_t p1 = std::min(P, p0 + kBlock);
+          for (int64_t j = 0; j < g.mg; ++j) {
+            const int32_t wz = any_wz ? w_zp_[static_cast<size_t>(gr * g.mg + j)] : 0;
+            int32_t* dst = acc_.data() + (n * g.m + gr * g.mg + j) * P;
+            for (int64_t p = p0; p < p1; ++p)
+              dst[p] = c_[static_cast<size_t>(p * g.mg + j)] - (any_wz ? wz * colsum_[static_cast<size_t>(p)] : 0);
+          }
         }
       }
   }

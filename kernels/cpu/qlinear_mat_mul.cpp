@@ -1,6 +1,7 @@
 // Cpu QLinearMatMul: the exact product of (a - a_zp) x (b - b_zp) (double GEMM), requantized:
 // y = saturate(round_half_even(acc * a_scale * b_scale / y_scale) + y_zp). a's scale and zero point
-// are per tensor, per row or N-D broadcast; b's per tensor, per column or N-D broadcast.
+// are per tensor, per row or N-D broadcast; b's per tensor, per column or N-D broadcast. A constant b
+// (weights) and its zero point are converted once, when the session is planned.
 #include "kernels/cpu/ew_qgemm_util.h"
 
 namespace fs::cpu {
@@ -26,24 +27,48 @@ void requantize_all(const KernelContext& ctx, const ew::QMatMulGeom& g, const st
     }
 }
 
-void qlinear_mat_mul(KernelContext& ctx) {
-  const Tensor &a = ctx.in(0), &b = ctx.in(3);
-  Tensor& y = ctx.out(0);
-  ew::QMatMulGeom g = ew::qmatmul_geom(a.shape(), b.shape());
-  std::vector<double> av =
-      ew::minus_zero_point(ctx, a, g.a, ctx.has_input(2) ? &ctx.in(2) : nullptr, "a_zero_point", true);
-  std::vector<double> bv =
-      ew::minus_zero_point(ctx, b, g.b, ctx.has_input(5) ? &ctx.in(5) : nullptr, "b_zero_point", false);
-  std::vector<double> acc(static_cast<size_t>(y.numel()), 0.0);
-  if (g.k > 0) ew::batched_dgemm(g, av.data(), bv.data(), acc.data(), ctx.num_threads);
-  if (y.dtype() == DType::U8) {
-    requantize_all(ctx, g, acc, y.data<uint8_t>());
-  } else {
-    requantize_all(ctx, g, acc, y.data<int8_t>());
-  }
-}
+class QLinearMatMulKernel : public Kernel {
+ public:
+  // b_const / zp_const: the constant b and b_zero_point (nullptr when fed at run time or absent).
+  QLinearMatMulKernel(const Tensor* b_const, const Tensor* zp_const, bool has_zp)
+      : cache_b_(b_const && (!has_zp || zp_const)) {}
 
-FS_REGISTER_KERNEL(QLinearMatMul, "cpu", ({DType::U8, DType::I8}), qlinear_mat_mul);
+  void run(KernelContext& ctx) override {
+    const Tensor &a = ctx.in(0), &b = ctx.in(3);
+    Tensor& y = ctx.out(0);
+    ew::QMatMulGeom g = ew::qmatmul_geom(a.shape(), b.shape());
+    std::vector<double> av =
+        ew::minus_zero_point(ctx, a, g.a, ctx.has_input(2) ? &ctx.in(2) : nullptr, "a_zero_point", true);
+    const Tensor* zp = ctx.has_input(5) ? &ctx.in(5) : nullptr;
+    if (!cache_b_ || bv_.empty() || b_shape_ != g.b) {
+      bv_ = ew::minus_zero_point(ctx, b, g.b, zp, "b_zero_point", false);
+      b_shape_ = g.b;
+    }
+    std::vector<double> acc(static_cast<size_t>(y.numel()), 0.0);
+    if (g.k > 0) ew::batched_dgemm(g, av.data(), bv_.data(), acc.data(), ctx.num_threads);
+    if (y.dtype() == DType::U8) {
+      requantize_all(ctx, g, acc, y.data<uint8_t>());
+    } else {
+      requantize_all(ctx, g, acc, y.data<int8_t>());
+    }
+  }
+
+ private:
+  bool cache_b_;  // b (and its zero point) are constants: convert once
+  std::vector<double> bv_;
+  Shape b_shape_;
+};
+
+FS_REGISTER_KERNEL_DEF(KernelDef{
+    "QLinearMatMul",
+    "cpu",
+    {DType::U8, DType::I8},
+    Layout::Plain,
+    [](const Node& n, const std::vector<TensorType>&, const std::vector<const Tensor*>& consts) {
+      auto at = [&](size_t i) { return i < consts.size() ? consts[i] : nullptr; };
+      const bool has_zp = n.inputs.size() > 5 && n.inputs[5] != kNoValue;
+      return std::unique_ptr<Kernel>(new QLinearMatMulKernel(at(3), at(5), has_zp));
+    }});
 
 }  // namespace
 }  // namespace fs::cpu

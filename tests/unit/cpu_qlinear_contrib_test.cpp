@@ -121,5 +121,25 @@ TEST(CpuQLinearContrib, QLinearConvU8S8MatchesReference) {
     }
 }
 
+// Constant b and b_zero_point (weights) are converted once by the kernel; fed ones on every run.
+TEST(CpuQLinearContrib, QLinearMatMulConstantWeights) {
+  uint32_t seed = 950;
+  for (bool constant : {false, true}) {
+    Tensor a = random_q(DType::U8, {3, 37}, seed++), b = random_q(DType::I8, {37, 13}, seed++);
+    Tensor bz(DType::I8, {13});
+    for (int64_t i = 0; i < 13; ++i) bz.set_i64(i, (i % 3) - 1);
+    std::vector<test::OpInput> in = {{a},
+                                     {scalar_f(0.02f), true},
+                                     {scalar_q(DType::U8, 100), true},
+                                     {b, constant},
+                                     {scalar_f(0.01f), true},
+                                     {bz, constant},
+                                     {scalar_f(0.3f), true},
+                                     {scalar_q(DType::U8, 128), true}};
+    auto r = run_both("QLinearMatMul", in);
+    expect_equal(r[0], r[1], constant ? "constant b" : "fed b");
+  }
+}
+
 }  // namespace
 }  // namespace fs
