@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include "diff/cli/commands.h"
 #include "engine/error.h"
 
 namespace fs {
@@ -196,6 +197,22 @@ TEST(StudyFile, YamlErrorsNameFileLineAndKey) {
   std::ofstream(d / "list.yaml") << "- a\n- b\n";
   EXPECT_NE(study_file_error(d / "list.yaml").find("a study file is a YAML mapping"), std::string::npos);
   stdfs::remove_all(d);
+}
+
+TEST(StudyFile, HelpShowsAYamlExampleAndTheExampleFileParses) {
+  CLI::App app;
+  int rc = 0;
+  cli::add_study(app, rc);
+  const std::string h = app.get_subcommand("study")->help();
+  EXPECT_NE(h.find("Study file (YAML"), std::string::npos) << h;
+  EXPECT_NE(h.find("  matrix:\n    backend: [cpu]\n"), std::string::npos) << h;
+  // The documented example file is a valid study: 2 variants + 1 x 3 x 2 x 2.
+  StudyConfig c;
+  const stdfs::path example =
+      stdfs::path(__FILE__).parent_path().parent_path().parent_path() / "docs/study-example.yaml";
+  read_study_file(example.string(), c, false, false);
+  EXPECT_EQ(c.variants.size(), 14u);
+  EXPECT_EQ(c.preset, "mnist");
 }
 
 TEST(StudyDataset, FolderLabelsAndCorruptImage) {
