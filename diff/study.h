@@ -29,9 +29,12 @@ struct StudyConfig {
   bool quiet = false;         // no summary table on stdout
 };
 
-// Reads a study file (JSON): {"model", "images", "labels", "classes", "label_offset", "preset",
-// "variants": {"name": "spec"}, "matrix": {"backend": [...], "passes": [...], "precision": [...],
-// "threads": [...]}}. Fields already set in `c` (from the command line) win; variants are added.
+// Reads a study file, JSON or YAML (by extension .json / .yaml / .yml, else by content: JSON starts
+// with '{'), one schema: {"model", "images", "labels", "classes", "label_offset", "preset",
+// "variants": {"name": "spec"} or ["name=spec"], "matrix": {"backend": [...], "passes": [...],
+// "precision": [...], "threads": [...], "model", "preset", "interp"}}. Unknown keys are errors; YAML
+// errors name file:line:column and the key. Fields already set in `c` (from the command line) win;
+// variants are added.
 void read_study_file(const std::string& path, StudyConfig& c, bool model_given, bool images_given);
 // Expands a matrix object into variants named by their joined values ("cpu-O2-fp16-t2").
 std::vector<VariantSpec> expand_matrix(const nlohmann::json& matrix, const std::string& what);

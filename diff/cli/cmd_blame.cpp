@@ -24,6 +24,7 @@ struct BlameArgs {
   std::vector<std::string> sets;
   std::string variant;
   long limit = 100;
+  int max_builds = kDefaultMaxBuilds;
   std::string json;
 };
 
@@ -42,7 +43,7 @@ Loaded load(const BlameArgs& a) {
     fail(ErrorKind::Unsupported,
          fmt::format("{}: the model has {} inputs; explain/bisect need exactly 1", a.model, names.size()));
   l.input_name = names[0];
-  l.pre = Preprocess::from_preset(!a.preset.empty() ? a.preset : a.model == kDefaultModelName ? "mnist" : "imagenet");
+  l.pre = Preprocess::from_preset(!a.preset.empty() ? a.preset : default_preset(a.model));
   for (const auto& kv : a.sets) l.pre.set(kv);
   const Value& in = l.g->value(l.g->find_value(l.input_name));
   if (in.shape) l.pre.fit_to_input(*in.shape);
@@ -71,13 +72,11 @@ std::vector<std::pair<std::string, std::map<std::string, Tensor>>> inputs_of(con
   return r;
 }
 
+// The options explain and bisect share: the model and its preprocessing (as study), the variant, --json.
 void common(CLI::App* c, BlameArgs& a) {
-  c->add_option("--model", a.model, "ONNX model, or 'default' (the embedded Fashion-MNIST CNN)")
-      ->default_val("default");
+  add_model_options(c, a.model, a.preset, a.sets);
   c->add_option("--variant", a.variant, "the variant: [name=]backend:passes:precision[:threads=N] (see `study --help`)")
       ->required();
-  c->add_option("--preset", a.preset, "preprocessing preset (default: mnist for 'default', else imagenet)");
-  c->add_option("--set", a.sets, "override one preprocessing field, key=value (repeatable)");
   c->add_option("--json", a.json, "also write the result as JSON to this file");
 }
 
@@ -129,14 +128,23 @@ void add_bisect(CLI::App& app, int& rc) {
   CLI::App* c = app.add_subcommand("bisect", "Find the pass(es) and rewrite(s) that flip a variant's labels");
   c->footer(
       "Over the inputs, against the reference: (1) each pass of the variant alone, (2) the variant\n"
-      "minus each pass, (3) ddmin for a minimal set of passes that still flips at least half of the\n"
-      "variant's flips, (4) ddmin over that set's rewrite ids. The precision (fp16, bf16, int8) is one\n"
-      "of the passes, and its rewrites are per node, so (4) names the nodes whose reduced precision\n"
-      "flips the labels. Exit 0 with the result; 1 on bad input.\n"
-      "Example: flipscope bisect --inputs t10k-images-idx3-ubyte.gz --limit 200 --variant cpu:O3:fp16");
+      "minus each pass (by position: a pass listed twice has two rows), (3) ddmin for a minimal set of\n"
+      "passes that still flips at least half (rounded up) of the variant's flips, (4) ddmin over that\n"
+      "set's rewrite ids. The precision (fp16, bf16, int8) is one of the passes, and its rewrites are\n"
+      "per node, so (4) names nodes whose reduced precision flips the labels. (5) For a precision\n"
+      "variant: ddmin for a minimal set of nodes that must stay fp32 (OptimizeOptions::keep_fp32) for\n"
+      "the flips to disappear, i.e. fewer than half (rounded up) of them remain; first checked with\n"
+      "every rewritten node in fp32 (if even that keeps the flips, it says so and stops).\n"
+      "Each configuration is built once; --max-builds bounds the total and stops with a note.\n"
+      "Exit 0 with the result; 1 on bad input.\n"
+      "Example: flipscope bisect --inputs t10k-images-idx3-ubyte.gz --limit 200 --variant cpu:O0:bf16");
   common(c, *a);
   c->add_option("--inputs", a->input, "a dataset: folder of images, IDX file, .pb/.npy")->required();
   c->add_option("--limit", a->limit, "use the first N inputs")->default_val(100);
+  c->add_option("--max-builds", a->max_builds,
+                "stop after N variant builds (each builds and runs the variant over the inputs)")
+      ->default_val(kDefaultMaxBuilds)
+      ->check(CLI::PositiveNumber);
   c->callback([a, &rc] {
     Loaded l = load(*a);
     auto in = inputs_of(a->input, l, 0, a->limit);
@@ -146,7 +154,7 @@ void add_bisect(CLI::App& app, int& rc) {
       names.push_back(n);
       feeds.push_back(f);
     }
-    BisectResult r = bisect(l.g, parse_variant(a->variant), feeds);
+    BisectResult r = bisect(l.g, parse_variant(a->variant), feeds, a->max_builds);
     fmt::print("{}", format_bisect(r, names));
     if (!a->json.empty()) std::ofstream(a->json) << bisect_json(r, names);
     rc = 0;

@@ -24,8 +24,7 @@ void add_study(CLI::App& app, int& rc) {
       "study",
       "Run the reference (naive backend, original graph, fp32) and every variant over a dataset; report label flips "
       "(with 95% Wilson intervals), accuracy changes (McNemar's exact test), error norms and time per variant");
-  auto* model = s->add_option("--model", a->c.model, "ONNX model file, or 'default' (the embedded Fashion-MNIST CNN)")
-                    ->default_val("default");
+  CLI::Option* model = add_model_options(s, a->c.model, a->c.preset, a->c.sets);
   auto* images = s->add_option("--images", a->c.data.images,
                                "a folder of images (.jpg .png ..., sorted, not recursive) and/or tensors (.pb .npy), "
                                "one .pb/.npy file (split along dim 0), or an IDX images file such as "
@@ -38,12 +37,10 @@ void add_study(CLI::App& app, int& rc) {
                 "class names, one per line (line k = class k; 'index<TAB>...<TAB>name' too)");
   s->add_option("--label-offset", a->c.data.label_offset, "model class = label + K (e.g. 1 for 1001-class models)")
       ->check(CLI::NonNegativeNumber);
-  s->add_option("--preset", a->c.preset, "preprocessing preset (default: mnist for 'default', else imagenet)");
-  s->add_option("--set", a->c.sets, "override one preprocessing field, key=value (repeatable), as in `flipscope run`");
   s->add_option(
       "--variant", a->variants,
       "a variant, repeatable: [name=]backend:passes:precision[:threads=N][:model=PATH][:preset=P][:interp=X]");
-  s->add_option("--study", a->study_file, "a study file (JSON; YAML is not supported) listing variants or a matrix");
+  s->add_option("--study", a->study_file, "a study file (YAML or JSON) listing variants or a matrix");
   s->add_option("--limit", a->limit, "use the first N inputs only")->check(CLI::NonNegativeNumber);
   s->add_option("--batch", a->c.batch, "inputs per run (the model's batch dimension must be dynamic for B > 1)")
       ->default_val(1)
@@ -76,11 +73,19 @@ void add_study(CLI::App& app, int& rc) {
       "  The time ratio is to the variant whose spec is cpu:O0:fp32, when there is one.\n"
       "  A variant that fails to prepare (e.g. an unknown pass) is recorded as an error; the others go on.\n"
       "\n"
-      "Study file (JSON; YAML is not supported):\n"
-      "  {\"model\": \"default\", \"images\": \"/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz\",\n"
-      "   \"preset\": \"mnist\", \"variants\": {\"O0\": \"cpu:O0:fp32\", \"fp16\": \"cpu:O3:fp16\"},\n"
-      "   \"matrix\": {\"backend\": [\"cpu\"], \"passes\": [\"O0\", \"O2\"], \"precision\": [\"fp32\", \"fp16\"],\n"
-      "              \"threads\": [1, 2]}}\n"
+      "Study file (YAML, or the same schema as JSON; .yaml/.yml/.json, else sniffed), e.g. docs/study-example.yaml:\n"
+      "  model: default\n"
+      "  images: /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz\n"
+      "  preset: mnist\n"
+      "  variants:                 # name: spec (or a list of name=spec)\n"
+      "    O0: cpu:O0:fp32\n"
+      "    fp16: cpu:O3:fp16\n"
+      "  matrix:\n"
+      "    backend: [cpu]\n"
+      "    passes: [O0, O2, \"O2,-fuse-conv-add\"]   # quote a pass list: YAML splits [a, b] at commas\n"
+      "    precision: [fp32, fp16]\n"
+      "    threads: [1, 2]\n"
+      "  JSON: {\"model\": \"default\", \"variants\": {\"O0\": \"cpu:O0:fp32\"}, \"matrix\": {\"threads\": [1, 2]}}\n"
       "  A matrix expands to every combination, named by the joined values: cpu-O2-fp16-t2.\n"
       "  Command-line --model/--images/--labels/--classes/--preset win over the file; variants add up.\n"
       "\n"
@@ -91,7 +96,7 @@ void add_study(CLI::App& app, int& rc) {
       "\\\n"
       "      --images ../shared/images/imagenet-sample --classes ../shared/labels/imagenet-classes.txt \\\n"
       "      --variant O0=cpu:O0:fp32 --variant area=cpu:O0:fp32:interp=cv-area --out mnv2-study\n"
-      "  flipscope study --study matrix.json --out out --max-flip-rate 0.01   (exit 1 above 1% flips: a CI gate)\n"
+      "  flipscope study --study matrix.yaml --out out --max-flip-rate 0.01   (exit 1 above 1% flips: a CI gate)\n"
       "\n"
       "Outputs in --out: records.jsonl (one JSON line per input x variant, appended as they complete; --resume "
       "continues from it), results.json (docs/results-schema.md), flips.csv, timing.csv, layers.csv, report.html.\n"

@@ -30,6 +30,12 @@ void print_error(const std::string& msg);
 
 namespace fs::cli {
 
+// --model / --preset / --set: the model and its preprocessing, declared once for study, explain and
+// bisect. Returns the --model option (study checks whether it was given).
+CLI::Option* add_model_options(CLI::App* c, std::string& model, std::string& preset, std::vector<std::string>& sets);
+// The preset a model gets when --preset is not given: mnist for the embedded default model, else imagenet.
+std::string default_preset(const std::string& model);
+
 void add_passes(CLI::App& app, int& rc);
 void add_explain(CLI::App& app, int& rc);
 void add_optimize(CLI::App& app, int& rc);

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include "diff/cli/commands.h"
 #include "engine/error.h"
 
 namespace fs {
@@ -108,6 +109,110 @@ TEST(StudyFile, ReadsVariantsAndMatrixCommandLineWins) {
   std::ofstream(d / "bad.json") << "model: default";
   EXPECT_THROW(read_study_file((d / "bad.json").string(), c, false, false), Error);
   stdfs::remove_all(d);
+}
+
+std::string study_file_error(const stdfs::path& p) {
+  StudyConfig c;
+  try {
+    read_study_file(p.string(), c, false, false);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::InvalidInput);
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(StudyFile, YamlGivesTheSameStudyAsItsJsonTwin) {
+  stdfs::path d = temp_dir("yaml");
+  std::ofstream(d / "s.json") << R"({"model": "m.onnx", "images": "imgs", "preset": "mnist", "label_offset": 1,
+    "variants": {"O0": "cpu:O0:fp32", "fp16": "cpu:O3:fp16"},
+    "matrix": {"backend": ["cpu"], "passes": ["O0", "O2,-fuse-conv-add"], "precision": ["fp32", "bf16"],
+               "threads": [1, 2]}})";
+  std::ofstream(d / "s.yaml") << "# the same study\n"
+                                 "model: m.onnx\n"
+                                 "images: imgs\n"
+                                 "preset: mnist\n"
+                                 "label_offset: 1\n"
+                                 "variants:\n"
+                                 "  O0: cpu:O0:fp32\n"
+                                 "  fp16: cpu:O3:fp16\n"
+                                 "matrix:\n"
+                                 "  backend: [cpu]\n"
+                                 "  passes: [O0, \"O2,-fuse-conv-add\"]\n"
+                                 "  precision:\n"
+                                 "    - fp32\n"
+                                 "    - bf16\n"
+                                 "  threads: [1, 2]\n";
+  StudyConfig a, b;
+  read_study_file((d / "s.json").string(), a, false, false);
+  read_study_file((d / "s.yaml").string(), b, false, false);
+  EXPECT_EQ(b.model, "m.onnx");
+  EXPECT_EQ(b.data.images, "imgs");
+  EXPECT_EQ(b.preset, "mnist");
+  EXPECT_EQ(b.data.label_offset, 1);
+  ASSERT_EQ(a.variants.size(), 10u);  // 2 + 1 x 2 x 2 x 2
+  ASSERT_EQ(b.variants.size(), a.variants.size());
+  for (size_t i = 0; i < a.variants.size(); ++i) {
+    EXPECT_EQ(b.variants[i].name, a.variants[i].name) << i;
+    EXPECT_EQ(b.variants[i].spec(), a.variants[i].spec()) << i;
+  }
+  EXPECT_EQ(b.variants[9].name, "cpu-O2_-fuse-conv-add-bf16-t2");
+  EXPECT_EQ(b.variants[9].spec(), "cpu:O2,-fuse-conv-add:bf16:threads=2");
+  // No extension: sniffed (YAML unless it starts like JSON).
+  stdfs::copy_file(d / "s.yaml", d / "plain");
+  StudyConfig c;
+  read_study_file((d / "plain").string(), c, false, false);
+  EXPECT_EQ(c.variants.size(), 10u);
+  stdfs::remove_all(d);
+}
+
+TEST(StudyFile, YamlErrorsNameFileLineAndKey) {
+  stdfs::path d = temp_dir("yaml_err");
+  // Malformed YAML: an unclosed flow sequence on line 4.
+  std::ofstream(d / "bad.yaml") << "model: default\nvariants:\n  O0: cpu:O0:fp32\nmatrix: {passes: [O0, O2}\n";
+  std::string m = study_file_error(d / "bad.yaml");
+  EXPECT_NE(m.find((d / "bad.yaml").string() + ":4:"), std::string::npos) << m;
+  EXPECT_NE(m.find("not valid YAML"), std::string::npos) << m;
+  // Schema errors: the same messages as JSON, with file:line:column of the key.
+  std::ofstream(d / "axis.yaml") << "images: x\nmatrix:\n  passes: [O0]\n  colour: [red]\n";
+  m = study_file_error(d / "axis.yaml");
+  EXPECT_NE(m.find((d / "axis.yaml").string() + ":4:3: matrix axis 'colour' is unknown"), std::string::npos) << m;
+  std::ofstream(d / "axis.json") << R"({"images": "x", "matrix": {"passes": ["O0"], "colour": ["red"]}})";
+  m = study_file_error(d / "axis.json");
+  EXPECT_NE(m.find((d / "axis.json").string() + ": matrix axis 'colour' is unknown"), std::string::npos) << m;
+  std::ofstream(d / "key.yaml") << "images: x\nvarients:\n  O0: cpu:O0:fp32\n";
+  m = study_file_error(d / "key.yaml");
+  EXPECT_NE(m.find((d / "key.yaml").string() + ":2:1: unknown key 'varients'"), std::string::npos) << m;
+  std::ofstream(d / "spec.yaml") << "images: x\nvariants:\n  O0: cpu:O0:fp32\n  f: cpu:O2:fp64\n";
+  m = study_file_error(d / "spec.yaml");
+  EXPECT_NE(m.find((d / "spec.yaml").string() + ":4:3"), std::string::npos) << m;
+  EXPECT_NE(m.find("unknown precision 'fp64'"), std::string::npos) << m;
+  std::ofstream(d / "off.yaml") << "images: x\nlabel_offset: one\n";
+  m = study_file_error(d / "off.yaml");
+  EXPECT_NE(m.find((d / "off.yaml").string() + ":2:1: 'label_offset' must be a non-negative integer"),
+            std::string::npos)
+      << m;
+  std::ofstream(d / "dup.yaml") << "images: x\nimages: y\n";
+  EXPECT_NE(study_file_error(d / "dup.yaml").find(":2:1: duplicate key 'images'"), std::string::npos);
+  std::ofstream(d / "list.yaml") << "- a\n- b\n";
+  EXPECT_NE(study_file_error(d / "list.yaml").find("a study file is a YAML mapping"), std::string::npos);
+  stdfs::remove_all(d);
+}
+
+TEST(StudyFile, HelpShowsAYamlExampleAndTheExampleFileParses) {
+  CLI::App app;
+  int rc = 0;
+  cli::add_study(app, rc);
+  const std::string h = app.get_subcommand("study")->help();
+  EXPECT_NE(h.find("Study file (YAML"), std::string::npos) << h;
+  EXPECT_NE(h.find("  matrix:\n    backend: [cpu]\n"), std::string::npos) << h;
+  // The documented example file is a valid study: 2 variants + 1 x 3 x 2 x 2.
+  StudyConfig c;
+  const stdfs::path example =
+      stdfs::path(__FILE__).parent_path().parent_path().parent_path() / "docs/study-example.yaml";
+  read_study_file(example.string(), c, false, false);
+  EXPECT_EQ(c.variants.size(), 14u);
+  EXPECT_EQ(c.preset, "mnist");
 }
 
 TEST(StudyDataset, FolderLabelsAndCorruptImage) {
