@@ -25,7 +25,7 @@ std::vector<std::string> split(const std::string& s, char sep) {
 [[noreturn]] void bad(const std::string& text, const std::string& why) {
   fail(ErrorKind::InvalidInput,
        fmt::format("--variant {}: {} (expected name=backend:passes:precision[:threads=N][:model=PATH][:preset=P]"
-                   "[:interp=X], e.g. fp16=cpu:O3:fp16)",
+                   "[:interp=X][:calibration=M], e.g. fp16=cpu:O3:fp16)",
                    text, why));
 }
 
@@ -37,6 +37,7 @@ std::string VariantSpec::spec() const {
   if (!model.empty()) s += ":model=" + model;
   if (!preset.empty()) s += ":preset=" + preset;
   if (!interp.empty()) s += ":interp=" + interp;
+  if (!calibration.empty()) s += ":calibration=" + calibration;
   return s;
 }
 
@@ -80,8 +81,12 @@ VariantSpec parse_variant(const std::string& text) {
       v.preset = val;
     } else if (key == "interp") {
       v.interp = val;
+    } else if (key == "calibration") {
+      if (val != "minmax" && val != "percentile" && val != "entropy")
+        bad(text, fmt::format("calibration={}: expected minmax, percentile or entropy", val));
+      v.calibration = val;
     } else {
-      bad(text, fmt::format("unknown option '{}' (threads, model, preset, interp)", key));
+      bad(text, fmt::format("unknown option '{}' (threads, model, preset, interp, calibration)", key));
     }
   }
   if (v.name.empty()) v.name = v.spec();
@@ -104,7 +109,8 @@ PreparedVariant prepare_variant(const VariantSpec& v, const std::shared_ptr<Grap
     OptimizeOptions oo;
     oo.backend = v.backend;
     oo.precision = v.precision;
-    if (v.precision == "int8") oo.calibration = calibration;
+    oo.calibration = calibration;  // int8 precision, or an int8 pass named in the pipeline
+    if (!v.calibration.empty()) oo.calibration_method = v.calibration;
     OptimizeResult r = optimize(*g, parse_pipeline(v.passes), oo);
     p.graph = r.graph;
     p.passes = r.passes;

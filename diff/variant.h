@@ -1,6 +1,6 @@
 // Variants of a study: a backend x passes x precision x threads (x model file x preprocessing) to
 // compare with the reference. Parsed from "name=backend:passes:precision[:threads=N][:model=PATH]
-// [:preset=P][:interp=X]" and prepared into a Session on the optimized graph.
+// [:preset=P][:interp=X][:calibration=minmax|percentile|entropy]" and prepared into a Session on the optimized graph.
 #pragma once
 #include <map>
 #include <memory>
@@ -21,9 +21,10 @@ struct VariantSpec {
   std::string passes;     // "O3", "O2,-fuse-conv-add", "none"
   std::string precision;  // fp32 | fp16 | bf16 | int8
   int threads = 1;
-  std::string model;   // another model file of the same task ("" = the study's model)
-  std::string preset;  // preprocessing preset override ("" = the study's)
-  std::string interp;  // resize interpolation override ("" = the study's)
+  std::string model;        // another model file of the same task ("" = the study's model)
+  std::string preset;       // preprocessing preset override ("" = the study's)
+  std::string interp;       // resize interpolation override ("" = the study's)
+  std::string calibration;  // int8 calibration method ("" = minmax)
 
   std::string spec() const;  // canonical "backend:passes:precision[:threads=N]..." (no name)
 };

@@ -1,180 +1,131 @@
-// precision-int8: quantize-dequantize emulation of int8 inference. Weights of Conv / Gemm / MatMul
-// (and their fused forms) are quantized symmetrically per output channel (scale = max|w|/127,
-// round half to even, clamp to [-127, 127]) and stored dequantized; the float32 activation entering
-// each of these nodes goes through QuantizeLinear -> DequantizeLinear (uint8, per tensor) with a
-// range calibrated on OptimizeOptions::calibration by min-max, percentile (0.01% / 99.99%) or
-// entropy (KL divergence over a 2048-bin histogram of |x|, TensorRT's method). Accumulation stays
-// fp32, so the numbers are those of an int8 kernel with exact int32 accumulation up to fp32
-// rounding; the speed is not (the cpu backend has no int8 GEMM yet). One rewrite per node.
-#include <algorithm>
-#include <cmath>
-
-#include "engine/session.h"
+// precision-int8: int8 inference on integer kernels. Calibration and weight quantization are those
+// of precision-int8-qdq (optimizer/int8_calibration.h); each quantizable node becomes
+// QuantizeLinear(x) (uint8 per tensor, shared by the consumers of x) -> flipscope.QConv (2-D Conv /
+// FusedConv; bias, residual and activation carried over) or flipscope.QGemm (Gemm / FusedGemm with
+// transA = 0, a rank-2 A and a bias-like C; MatMul with [K, N] weights), whose int8 weights are
+// symmetric per output channel. The ops accumulate exactly in int32 and produce float32, so the rest
+// of the graph stays fp32 and the result differs from the emulation only by its fp32 accumulation.
+// Nodes that fit neither op are left in fp32. One rewrite per node.
 #include "optimizer/graph_util.h"
+#include "optimizer/int8_calibration.h"
 #include "optimizer/pass.h"
 
 namespace fs {
 namespace {
 
-bool quantizable(const Node& n) {
-  return n.op_type == "Conv" || n.op_type == "Gemm" || n.op_type == "MatMul" || n.op_type == "flipscope.FusedConv" ||
-         n.op_type == "flipscope.FusedGemm";
+Tensor f32_vector(const std::vector<double>& v) {
+  Tensor t(DType::F32, {static_cast<int64_t>(v.size())});
+  for (size_t i = 0; i < v.size(); ++i) t.set_f64(static_cast<int64_t>(i), v[i]);
+  return t;
 }
 
-// Per-channel symmetric int8 fake quantization; channel axis 0 for conv weights, the output axis
-// for Gemm/MatMul weights.
-Tensor fake_quant_weights(const Tensor& w, const Node& n) {
-  Tensor r(DType::F32, w.shape());
-  int64_t channels = 1, inner = w.numel(), outer_stride = 0;
-  bool conv = n.op_type == "Conv" || n.op_type == "flipscope.FusedConv";
-  bool trans_b = n.attr_int("transB", 0) != 0;
-  if (conv || trans_b) {
-    channels = w.dim(0);
-    inner = w.numel() / channels;
-  } else if (w.rank() == 2) {  // [K, N]: channel = column
-    channels = w.dim(1);
-    outer_stride = 1;
+// The new node's inputs 3.. (W, w_scale, B?, Z?) and attributes, or false when the node does not fit.
+struct Plan {
+  std::string op;
+  Tensor w;  // int8
+  std::vector<double> w_scale, bias;
+  ValueId bias_value = kNoValue, residual = kNoValue;
+  std::map<std::string, Attribute> attrs;
+};
+
+bool plan_conv(const Graph& g, const Node& n, size_t x_rank, Plan& p) {
+  const Tensor& w = *opt::const_input(g, n, 1);
+  if (w.rank() != 4 || x_rank != 4) return false;
+  const opt::int8::QuantizedWeights q = opt::int8::quantize_weights(w, n);
+  p.op = "flipscope.QConv";
+  p.w = q.q;
+  p.w_scale = q.scale;
+  if (opt::has_input(n, 2)) {
+    if (g.value(n.inputs[2]).dtype != DType::F32) return false;
+    p.bias_value = n.inputs[2];
   }
-  auto idx = [&](int64_t c, int64_t k) { return outer_stride ? k * channels + c : c * inner + k; };
-  const int64_t per = outer_stride ? w.dim(0) : inner;
-  for (int64_t c = 0; c < channels; ++c) {
-    double mx = 0;
-    for (int64_t k = 0; k < per; ++k) mx = std::max(mx, std::abs(w.get_f64(idx(c, k))));
-    const double scale = mx > 0 ? mx / 127.0 : 1.0;
-    for (int64_t k = 0; k < per; ++k) {
-      double q = std::clamp(std::nearbyint(w.get_f64(idx(c, k)) / scale), -127.0, 127.0);
-      r.set_f64(idx(c, k), q * scale);
-    }
-  }
-  return r;
+  if (opt::has_input(n, 3)) p.residual = n.inputs[3];
+  p.attrs = n.attrs;
+  p.attrs.erase("algorithm");
+  p.attrs.erase("winograd_tile");
+  return true;
 }
 
-// Range [lo, hi] of a value's samples by the chosen method.
-std::pair<double, double> calibrate(std::vector<float>& xs, const std::string& method) {
-  if (xs.empty()) return {0, 0};
-  auto [mn_it, mx_it] = std::minmax_element(xs.begin(), xs.end());
-  double lo = std::min(0.0, double(*mn_it)), hi = std::max(0.0, double(*mx_it));
-  if (method == "minmax") return {lo, hi};
-  if (method == "percentile") {
-    std::sort(xs.begin(), xs.end());
-    auto at = [&](double q) { return double(xs[static_cast<size_t>(q * double(xs.size() - 1))]); };
-    return {std::min(0.0, at(0.0001)), std::max(0.0, at(0.9999))};
+bool plan_gemm(const Graph& g, const Node& n, size_t x_rank, Plan& p) {
+  const Tensor& w = *opt::const_input(g, n, 1);
+  if (w.rank() != 2) return false;
+  const bool gemm = n.op_type != "MatMul";
+  if (gemm && (n.attr_int("transA", 0) != 0 || x_rank != 2)) return false;
+  if (!gemm && x_rank < 2) return false;
+  const bool trans_b = gemm && n.attr_int("transB", 0) != 0;
+  const int64_t k = trans_b ? w.dim(1) : w.dim(0), cols = trans_b ? w.dim(0) : w.dim(1);
+  const double alpha = gemm ? n.attr_float("alpha", 1.0f) : 1.0, beta = gemm ? n.attr_float("beta", 1.0f) : 0.0;
+  if (gemm && opt::has_input(n, 2)) {  // C must be a constant row: [], [1], [N] or [1, N]
+    const Tensor* c = opt::const_input(g, n, 2);
+    if (!c || !(c->numel() == 1 || c->numel() == cols)) return false;
+    if (c->rank() > 2 || (c->rank() == 2 && c->dim(0) != 1)) return false;
+    p.bias.resize(static_cast<size_t>(cols));
+    for (int64_t j = 0; j < cols; ++j) p.bias[j] = beta * c->get_f64(c->numel() == 1 ? 0 : j);
   }
-  // entropy: threshold T on |x| minimizing KL(P || Q) with Q the 128-level quantization of P.
-  const int bins = 2048, levels = 128;
-  const double amax = std::max(std::abs(lo), std::abs(hi));
-  if (amax == 0) return {0, 0};
-  std::vector<double> hist(bins, 0.0);
-  for (float x : xs) hist[std::min(bins - 1, static_cast<int>(std::abs(x) / amax * bins))] += 1;
-  double best_kl = 1e300;
-  int best = bins;
-  for (int t = levels; t <= bins; t += 16) {
-    std::vector<double> p(hist.begin(), hist.begin() + t);
-    for (int i = t; i < bins; ++i) p[t - 1] += hist[i];  // outliers clipped into the last bin
-    std::vector<double> q(t, 0.0);
-    const double step = double(t) / levels;
-    for (int l = 0; l < levels; ++l) {
-      int b0 = static_cast<int>(l * step), b1 = std::max(b0 + 1, static_cast<int>((l + 1) * step));
-      double sum = 0;
-      int nz = 0;
-      for (int i = b0; i < b1 && i < t; ++i) {
-        sum += hist[i];
-        nz += hist[i] > 0;
-      }
-      for (int i = b0; i < b1 && i < t; ++i)
-        if (hist[i] > 0) q[i] = sum / nz;
-    }
-    double ps = 0, qs = 0;
-    for (int i = 0; i < t; ++i) ps += p[i], qs += q[i];
-    double kl = 0;
-    for (int i = 0; i < t; ++i)
-      if (p[i] > 0) kl += p[i] / ps * std::log((p[i] / ps) / std::max(q[i] / std::max(qs, 1e-300), 1e-12));
-    if (kl < best_kl) best_kl = kl, best = t;
-  }
-  const double thr = (best + 0.5) * amax / bins;
-  return {lo < 0 ? -thr : 0.0, thr};
+  const opt::int8::QuantizedWeights q = opt::int8::quantize_weights(w, n);
+  p.op = "flipscope.QGemm";
+  p.w = Tensor(DType::I8, {cols, k});  // [N, K]
+  for (int64_t j = 0; j < cols; ++j)
+    for (int64_t i = 0; i < k; ++i) p.w.set_i64(j * k + i, q.q.get_i64(trans_b ? j * k + i : i * cols + j));
+  p.w_scale = q.scale;
+  if (p.w_scale.size() != static_cast<size_t>(cols)) return false;
+  for (double& s : p.w_scale) s *= alpha;
+  for (const char* a : {"activation", "activation_params"})
+    if (n.has_attr(a)) p.attrs[a] = n.attrs.at(a);
+  return true;
 }
 
 void run(PassContext& ctx) {
   Graph& g = ctx.graph();
   const OptimizeOptions& o = ctx.options();
-  if (o.calibration.empty())
-    fail(ErrorKind::InvalidInput, "int8 needs calibration inputs (a study passes its first inputs; none were given)");
-  if (o.calibration_method != "minmax" && o.calibration_method != "percentile" && o.calibration_method != "entropy")
-    fail(ErrorKind::InvalidInput,
-         "calibration method '" + o.calibration_method + "': expected minmax, percentile or entropy");
-  std::vector<NodeId> targets;
-  std::set<std::string> wanted;
-  for (NodeId id : g.topo_order()) {
-    const Node& n = g.node(id);
-    if (!quantizable(n) || o.keep_fp32.count(n.name)) continue;
-    if (!opt::const_input(g, n, 1) || opt::constant_of(g, n.inputs[0])) continue;
-    targets.push_back(id);
-    wanted.insert(g.value(n.inputs[0]).name);
-  }
-  // Calibration: run this graph (as it stands) on the samples and collect each wanted input.
-  std::map<std::string, std::vector<float>> samples;
-  {
-    auto snapshot = std::make_shared<Graph>(g);
-    snapshot->compact();
-    SessionOptions so;
-    so.backend = o.backend == "reference" ? "reference" : "cpu";
-    Session s(snapshot, so);
-    RunOptions ro;
-    ro.capture_all = true;
-    for (const auto& feeds : o.calibration) {
-      RunResult r = s.run(feeds, ro);
-      for (const std::string& name : wanted) {
-        const Tensor* t = nullptr;
-        auto it = r.captured.find(name);
-        if (it != r.captured.end())
-          t = &it->second;
-        else if (feeds.count(name))
-          t = &feeds.at(name);
-        if (!t || t->dtype() != DType::F32) continue;
-        auto& v = samples[name];
-        v.insert(v.end(), t->data<float>(), t->data<float>() + t->numel());
-      }
-    }
-  }
-  std::map<ValueId, ValueId> dq_of;  // activation -> its dequantized copy (shared by consumers)
+  std::vector<NodeId> targets = opt::int8::candidates(g, o);
+  std::map<std::string, opt::int8::Samples> samples = opt::int8::collect(g, o, targets);
+  struct Quantized {
+    ValueId q, scale, zero_point;
+  };
+  std::map<ValueId, Quantized> q_of;  // activation -> its uint8 copy (shared by consumers)
   for (NodeId id : targets) {
     const Node& n = g.node(id);
     const ValueId x = n.inputs[0];
     auto it = samples.find(g.value(x).name);
-    if (it == samples.end() || !ctx.begin("precision-int8", n)) continue;
-    Node copy = n;
+    if (it == samples.end()) continue;
+    Plan p;
+    const bool conv = n.op_type == "Conv" || n.op_type == "flipscope.FusedConv";
+    if (!(conv ? plan_conv(g, n, it->second.rank, p) : plan_gemm(g, n, it->second.rank, p))) continue;
+    if (!ctx.begin("precision-int8", n)) continue;
     std::vector<NodeId> created;
-    if (!dq_of.count(x)) {
-      auto [lo, hi] = calibrate(it->second, o.calibration_method);
-      const double scale = hi > lo ? (hi - lo) / 255.0 : 1.0;
-      const double zp = std::clamp(std::nearbyint(-lo / scale), 0.0, 255.0);
+    const std::string wname = g.value(n.inputs[1]).name, name = n.name;
+    const std::vector<ValueId> outputs = n.outputs;  // (n dangles once nodes are added)
+    if (!q_of.count(x)) {
+      const opt::int8::ActQuant aq = opt::int8::activation_params(it->second.values, o.calibration_method);
       Tensor st(DType::F32, {}), zt(DType::U8, {});
-      st.set_f64(0, scale);
-      zt.set_i64(0, static_cast<int64_t>(zp));
+      st.set_f64(0, aq.scale);
+      zt.set_i64(0, aq.zero_point);
       const std::string base = g.value(x).name;
-      ValueId sv = opt::add_const(g, base + "_scale", st), zv = opt::add_const(g, base + "_zero_point", zt);
-      ValueId q = g.add_value(g.unique_value_name(base + "_q"), DType::U8);
-      ValueId dq = g.add_value(g.unique_value_name(base + "_dq"), DType::F32);
-      created.push_back(opt::add_node(g, base + "/quantize", "QuantizeLinear", {x, sv, zv}, {q}, {}, "", 13));
-      created.push_back(opt::add_node(g, base + "/dequantize", "DequantizeLinear", {q, sv, zv}, {dq}, {}, "", 13));
-      dq_of[x] = dq;
+      Quantized qv;
+      qv.scale = opt::add_const(g, base + "_scale", st);
+      qv.zero_point = opt::add_const(g, base + "_zero_point", zt);
+      qv.q = g.add_value(g.unique_value_name(base + "_q"), DType::U8);
+      created.push_back(
+          opt::add_node(g, base + "/quantize", "QuantizeLinear", {x, qv.scale, qv.zero_point}, {qv.q}, {}, "", 13));
+      q_of[x] = qv;
     }
-    copy.inputs[0] = dq_of[x];
-    copy.inputs[1] = opt::add_const(g, g.value(copy.inputs[1]).name + "_int8",
-                                    fake_quant_weights(*opt::constant_of(g, copy.inputs[1]), copy));
-    copy.id = -1;
-    const std::string name = copy.name;
+    const Quantized& qv = q_of[x];
+    std::vector<ValueId> inputs = {qv.q, qv.scale, qv.zero_point, opt::add_const(g, wname + "_int8", p.w),
+                                   opt::add_const(g, wname + "_scale", f32_vector(p.w_scale))};
+    ValueId bias = p.bias_value;
+    if (!p.bias.empty()) bias = opt::add_const(g, wname + "_bias", f32_vector(p.bias));
+    if (bias != kNoValue || p.residual != kNoValue) inputs.push_back(bias);
+    if (p.residual != kNoValue) inputs.push_back(p.residual);
     g.remove_node(id);
-    copy.name = g.unique_node_name(name);
-    created.insert(created.begin(), g.add_node(std::move(copy)));
+    created.insert(created.begin(), opt::add_node(g, name, p.op, inputs, outputs, p.attrs, "flipscope"));
     ctx.commit({id}, created, "calibration=" + o.calibration_method);
   }
 }
 
 FS_REGISTER_PASS("precision-int8",
-                 "int8 weights (symmetric per channel) and activations (per tensor, calibrated): quantize-dequantize "
-                 "emulation",
+                 "int8 weights (symmetric per channel) and activations (per tensor, calibrated) on integer kernels "
+                 "(flipscope.QConv / QGemm, exact int32 accumulation)",
                  PassCategory::Precision, false, {"Conv", "Gemm", "MatMul"}, run);
 
 }  // namespace

@@ -58,6 +58,19 @@ TEST(StudyVariant, ParsesNamesAndOptions) {
   EXPECT_EQ(parse_variant("cpu:O3:fp16").name, "cpu:O3:fp16");  // no name: the spec
 }
 
+TEST(StudyVariant, CalibrationMethod) {
+  auto v = parse_variant("q=cpu:O2:int8:calibration=entropy");
+  EXPECT_EQ(v.calibration, "entropy");
+  EXPECT_EQ(v.spec(), "cpu:O2:int8:calibration=entropy");
+  EXPECT_EQ(parse_variant("cpu:O2:int8").calibration, "");
+  try {
+    parse_variant("cpu:O2:int8:calibration=mse");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("calibration=mse"), std::string::npos) << e.what();
+  }
+}
+
 TEST(StudyVariant, MalformedSpecsNameTheProblem) {
   auto msg = [](const std::string& s) {
     try {
