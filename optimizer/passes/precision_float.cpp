@@ -1,10 +1,15 @@
-// precision-fp16 / precision-bf16: emulate 16-bit float storage. Float32 weights of every node are
-// rounded to the nearest fp16/bf16 value, and every float32 value a node produces is rounded the
-// same way by a flipscope.RoundTo node right after it (the graph input too), so each tensor holds
-// exactly what fp16/bf16 storage would hold while kernels keep accumulating in fp32. Nodes that
-// cannot change a value's representability (data movement, Relu, MaxPool) get no rounding node.
-// Nodes named in OptimizeOptions::keep_fp32 are left in fp32. One rewrite per node, so bisection
-// can find the nodes whose reduced precision flips a label.
+// precision-fp16 / precision-bf16 / precision-fp16-accumulate: 16-bit float storage. Float32 weights
+// of every node are rounded to the nearest fp16/bf16 value, and every float32 value a node produces
+// is rounded the same way by a flipscope.RoundTo node right after it (the graph input too), so each
+// tensor holds exactly what fp16/bf16 storage would hold. The heavy ops run on real 16-bit kernels:
+// Conv / FusedConv (ungrouped) with constant weights become flipscope.LowpConv, Gemm / FusedGemm and
+// MatMul (2-D, constant B) flipscope.LowpGemm (16-bit operands, fp32 accumulation); the others keep
+// fp32 kernels on rounded data. precision-fp16-accumulate also accumulates in fp16 (emulated, and
+// every Conv, grouped too, becomes LowpConv); precision-fp16-emulated / precision-bf16-emulated keep
+// every kernel in fp32 (the pure emulation). Nodes that cannot change a value's representability
+// (data movement, Relu, MaxPool) get no rounding node. Nodes named in OptimizeOptions::keep_fp32 are
+// left in fp32. One rewrite per node, so bisection can find the nodes whose reduced precision flips a
+// label.
 #include <set>
 
 #include "engine/half.h"
@@ -50,9 +55,37 @@ Tensor round_tensor(const Tensor& t, const std::string& kind) {
   return r;
 }
 
-void run_precision(PassContext& ctx, const std::string& kind) {
+enum class Kernels { Emulated, Lowp, LowpAcc16 };
+
+// Turns `n` (a copy of a node) into flipscope.LowpConv / LowpGemm when it is a heavy op the 16-bit
+// kernels take: constant 2-D (Gemm/MatMul) or N-D (Conv) weights, float32 data; grouped convs only
+// with fp16 accumulation (otherwise they stay on fp32 kernels: memory-bound, one tiny matmul per group).
+bool to_lowp(const Graph& g, const opt::Types& types, Node& n, const std::string& kind, bool acc16) {
+  const Tensor* w = opt::const_input(g, n, 1);
+  if (!w || w->dtype() != DType::F32) return false;
+  Shape a_shape;
+  if (n.op_type == "Conv" || n.op_type == "flipscope.FusedConv") {
+    if (w->rank() < 3 || (n.attr_int("group", 1) != 1 && !acc16)) return false;
+    n.attrs.erase("algorithm");
+    n.attrs.erase("winograd_tile");
+    n.op_type = "flipscope.LowpConv";
+  } else if (n.op_type == "Gemm" || n.op_type == "flipscope.FusedGemm") {
+    if (w->rank() != 2) return false;
+    n.op_type = "flipscope.LowpGemm";
+  } else if (n.op_type == "MatMul") {
+    if (w->rank() != 2 || !opt::static_shape(g, types, n.inputs[0], a_shape) || a_shape.size() != 2) return false;
+    n.op_type = "flipscope.LowpGemm";
+  } else {
+    return false;
+  }
+  n.domain = "flipscope";
+  n.attrs["dtype"] = Attribute::make_string(kind);
+  if (acc16) n.attrs["accumulate"] = Attribute::make_string("fp16");
+  return true;
+}
+
+void run_precision(PassContext& ctx, const std::string& kind, Kernels kernels, const std::string& pass) {
   Graph& g = ctx.graph();
-  const std::string pass = "precision-" + kind;
   opt::Types types = opt::infer_types(g);
   auto is_f32 = [&](ValueId v) {
     if (v == kNoValue) return false;
@@ -120,6 +153,9 @@ void run_precision(PassContext& ctx, const std::string& kind) {
         outs.push_back({pre, o});
         o = pre;
       }
+    std::string detail;
+    if (kernels != Kernels::Emulated && to_lowp(g, types, copy, kind, kernels == Kernels::LowpAcc16))
+      detail = copy.op_type.substr(10) + " dtype=" + kind + (kernels == Kernels::LowpAcc16 ? " accumulate=fp16" : "");
     copy.id = -1;
     copy.provenance = g.node(id).provenance;
     const std::string name = copy.name;
@@ -128,17 +164,33 @@ void run_precision(PassContext& ctx, const std::string& kind) {
     NodeId nid = g.add_node(std::move(copy));
     std::vector<NodeId> created = {nid};
     for (auto [pre, orig] : outs) created.push_back(round_to(pre, orig, name));
-    ctx.commit({id}, created);
+    ctx.commit({id}, created, detail);
   }
 }
 
-void fp16(PassContext& ctx) { run_precision(ctx, "fp16"); }
-void bf16(PassContext& ctx) { run_precision(ctx, "bf16"); }
+void fp16(PassContext& ctx) { run_precision(ctx, "fp16", Kernels::Lowp, "precision-fp16"); }
+void bf16(PassContext& ctx) { run_precision(ctx, "bf16", Kernels::Lowp, "precision-bf16"); }
+void fp16_acc(PassContext& ctx) { run_precision(ctx, "fp16", Kernels::LowpAcc16, "precision-fp16-accumulate"); }
+void fp16_emu(PassContext& ctx) { run_precision(ctx, "fp16", Kernels::Emulated, "precision-fp16-emulated"); }
+void bf16_emu(PassContext& ctx) { run_precision(ctx, "bf16", Kernels::Emulated, "precision-bf16-emulated"); }
 
-FS_REGISTER_PASS("precision-fp16", "fp16 storage of weights and activations, fp32 accumulation (emulated by rounding)",
+FS_REGISTER_PASS("precision-fp16",
+                 "fp16 storage of weights and activations, fp32 accumulation (Conv/Gemm/MatMul on 16-bit kernels, "
+                 "the rest rounded by RoundTo)",
                  PassCategory::Precision, false, {"*"}, fp16);
-FS_REGISTER_PASS("precision-bf16", "bf16 storage of weights and activations, fp32 accumulation (emulated by rounding)",
+FS_REGISTER_PASS("precision-bf16",
+                 "bf16 storage of weights and activations, fp32 accumulation (Conv/Gemm/MatMul on 16-bit kernels, "
+                 "AVX512-BF16 where present; the rest rounded by RoundTo)",
                  PassCategory::Precision, false, {"*"}, bf16);
+FS_REGISTER_PASS("precision-fp16-accumulate",
+                 "precision-fp16 with fp16 accumulation in Conv/Gemm/MatMul (emulated, fixed order: blocks of 32)",
+                 PassCategory::Precision, false, {"*"}, fp16_acc);
+FS_REGISTER_PASS("precision-fp16-emulated",
+                 "fp16 storage emulated by rounding only: fp32 kernels everywhere (the numbers of precision-fp16)",
+                 PassCategory::Precision, false, {"*"}, fp16_emu);
+FS_REGISTER_PASS("precision-bf16-emulated",
+                 "bf16 storage emulated by rounding only: fp32 kernels everywhere (the numbers of precision-bf16)",
+                 PassCategory::Precision, false, {"*"}, bf16_emu);
 
 }  // namespace
 }  // namespace fs
