@@ -77,25 +77,35 @@ struct DirectRow {
   float* y;        // the output row, [OW, M]
   int64_t h, wd, c, m, ow, kh, kw, sy, sx, dy, dx, py, px, oy;
 };
-inline void direct_row(const DirectRow& r) {
-  for (int64_t ox = 0; ox < r.ow; ++ox) {
-    float* __restrict yo = r.y + ox * r.m;
-    for (int64_t mo = 0; mo < r.m; ++mo) yo[mo] = r.b ? r.b[mo] : 0.0f;
-    for (int64_t ky = 0; ky < r.kh; ++ky) {
-      const int64_t iy = r.oy * r.sy - r.py + ky * r.dy;
-      if (iy < 0 || iy >= r.h) continue;
-      for (int64_t kx = 0; kx < r.kw; ++kx) {
-        const int64_t ix = ox * r.sx - r.px + kx * r.dx;
-        if (ix < 0 || ix >= r.wd) continue;
-        const float* xi = r.x + (iy * r.wd + ix) * r.c;
-        const float* wk = r.w + (ky * r.kw + kx) * r.c * r.m;
-        for (int64_t ci = 0; ci < r.c; ++ci) {
-          const float xv = xi[ci];
-          const float* __restrict wr = wk + ci * r.m;
-          for (int64_t mo = 0; mo < r.m; ++mo) yo[mo] += xv * wr[mo];
-        }
+template <int64_t B>
+inline void direct_block(const DirectRow& r, int64_t ox, int64_t m0) {
+  float acc[B];
+  for (int64_t j = 0; j < B; ++j) acc[j] = r.b ? r.b[m0 + j] : 0.0f;
+  for (int64_t ky = 0; ky < r.kh; ++ky) {
+    const int64_t iy = r.oy * r.sy - r.py + ky * r.dy;
+    if (iy < 0 || iy >= r.h) continue;
+    for (int64_t kx = 0; kx < r.kw; ++kx) {
+      const int64_t ix = ox * r.sx - r.px + kx * r.dx;
+      if (ix < 0 || ix >= r.wd) continue;
+      const float* xi = r.x + (iy * r.wd + ix) * r.c;
+      const float* wk = r.w + (ky * r.kw + kx) * r.c * r.m + m0;
+      for (int64_t ci = 0; ci < r.c; ++ci) {
+        const float xv = xi[ci];
+        const float* __restrict wr = wk + ci * r.m;
+        for (int64_t j = 0; j < B; ++j) acc[j] += xv * wr[j];
       }
     }
+  }
+  float* __restrict yo = r.y + ox * r.m + m0;
+  for (int64_t j = 0; j < B; ++j) yo[j] = acc[j];
+}
+// Output channels in register blocks of 32, then 8, then one at a time.
+inline void direct_row(const DirectRow& r) {
+  for (int64_t ox = 0; ox < r.ow; ++ox) {
+    int64_t m0 = 0;
+    for (; m0 + 32 <= r.m; m0 += 32) direct_block<32>(r, ox, m0);
+    for (; m0 + 8 <= r.m; m0 += 8) direct_block<8>(r, ox, m0);
+    for (; m0 < r.m; ++m0) direct_block<1>(r, ox, m0);
   }
 }
 
