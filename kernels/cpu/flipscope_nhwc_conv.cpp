@@ -1,7 +1,7 @@
-// Cpu flipscope.NhwcConv (fp32, channels-last): 1x1 stride-1 convs are one sgemm Y[NHW, M] =
-// X[NHW, C] * W^T with no im2col; depthwise convs vectorize over the contiguous channels; small
-// patches (KH*KW*C <= 64) vectorize over output channels; other convs run im2col over HWC patches +
-// sgemm per block of output pixels. The epilogue (bias, residual,
+// Cpu flipscope.NhwcConv (fp32, channels-last): 1x1 stride-1 convs are sgemm Y[NHW, M] = X[NHW, C] *
+// W^T (per group, on strided column blocks) with no im2col; depthwise convs vectorize over the
+// contiguous channels; small patches (KH*KW*C <= 64) vectorize over output channels; other convs run
+// im2col over HWC patches + sgemm per block of output pixels. The epilogue (bias, residual,
 // activation) runs on each block of rows while it is hot. Weights are packed once for a constant W.
 #include <cblas.h>
 
@@ -231,10 +231,10 @@ class NhwcConvKernel : public Kernel {
     px_ = win.pads_begin[1];
     const bool unit = kh_ == 1 && kw_ == 1 && sy_ == 1 && sx_ == 1 && py_ == 0 && px_ == 0 && win.pads_end[0] == 0 &&
                       win.pads_end[1] == 0;
-    if (unit && group_ == 1)
-      path_ = Path::Pointwise;
-    else if (group_ > 1 && cg_ == 1 && mg_ == 1)
+    if (group_ > 1 && cg_ == 1 && mg_ == 1)
       path_ = Path::Depthwise;
+    else if (unit)
+      path_ = Path::Pointwise;
     else if (group_ == 1 && kh_ * kw_ * c_ <= kDirectMaxPatch)
       path_ = Path::Direct;
     else
@@ -280,11 +280,12 @@ class NhwcConvKernel : public Kernel {
     const int64_t nb = row_block(c_, rows, nt), blocks = (rows + nb - 1) / nb;
     auto block = [&](int64_t b) {
       const int64_t r0 = b * nb, r = std::min(nb, rows - r0);
-      if (r == 1)  // one pixel (after a global pool): y = W x
+      if (r == 1 && group_ == 1)  // one pixel (after a global pool): y = W x
         cblas_sgemv(CblasRowMajor, CblasNoTrans, m_, c_, 1.0f, w, c_, x + r0 * c_, 1, 0.0f, y + r0 * m_, 1);
-      else
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, r, m_, c_, 1.0f, x + r0 * c_, c_, w, c_, 0.0f, y + r0 * m_,
-                    m_);
+      else  // per group: the group's columns of X (lda = C) times its rows of W, into its columns of Y
+        for (int64_t gi = 0; gi < group_; ++gi)
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, r, mg_, cg_, 1.0f, x + r0 * c_ + gi * cg_, c_,
+                      w + gi * mg_ * cg_, cg_, 0.0f, y + r0 * m_ + gi * mg_, m_);
       epi(y + r0 * m_, z ? z + r0 * m_ : nullptr, bias, r);
     };
     if (nt > 1 && blocks > 1) {
