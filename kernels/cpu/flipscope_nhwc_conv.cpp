@@ -1,6 +1,6 @@
 // Cpu flipscope.NhwcConv (fp32, channels-last): 1x1 stride-1 convs are sgemm Y[NHW, M] = X[NHW, C] *
 // W^T (per group, on strided column blocks) with no im2col; depthwise convs vectorize over the
-// contiguous channels; small patches (KH*KW*C <= 64) vectorize over output channels; other convs run
+// contiguous channels; small patches (dense KH*KW*C <= 64, grouped 144) vectorize over output channels; other convs run
 // im2col over HWC patches + sgemm per block of output pixels. The epilogue (bias, residual,
 // activation) runs on each block of rows while it is hot. Weights are packed once for a constant W.
 #include <cblas.h>
@@ -68,14 +68,15 @@ inline void dw_row(const DwRow& r) {
   }
 }
 
-// One output row of a conv with a small patch (K = KH*KW*C): y[ox, :] = b + sum over (tap, ci)
-// x[iy, ix, ci] * w[(tap, ci), :], vectorized over the M output channels (weights packed [K, M]).
+// One output row of a conv with a small patch (K = KH*KW*Cg), for one group: y[ox, m0 + j] = b +
+// sum over (tap, ci) x[iy, ix, ci] * w[(tap, ci), j], vectorized over the group's Mg output channels
+// (weights packed [K, Mg] per group). x, y, b, w point at the group's first channel / column.
 struct DirectRow {
-  const float* x;  // the image, [H, W, C]
-  const float* w;  // packed weights, [KH*KW*C, M]
-  const float* b;  // bias or nullptr
-  float* y;        // the output row, [OW, M]
-  int64_t h, wd, c, m, ow, kh, kw, sy, sx, dy, dx, py, px, oy;
+  const float* x;  // the image, [H, W, C] (this group's channels at offset 0)
+  const float* w;  // this group's packed weights, [KH*KW*Cg, Mg]
+  const float* b;  // this group's bias or nullptr
+  float* y;        // the output row, [OW, M] (this group's columns at offset 0)
+  int64_t h, wd, c, cg, m, mg, ow, kh, kw, sy, sx, dy, dx, py, px, oy;
 };
 template <int64_t B>
 inline void direct_block(const DirectRow& r, int64_t ox, int64_t m0) {
@@ -88,10 +89,10 @@ inline void direct_block(const DirectRow& r, int64_t ox, int64_t m0) {
       const int64_t ix = ox * r.sx - r.px + kx * r.dx;
       if (ix < 0 || ix >= r.wd) continue;
       const float* xi = r.x + (iy * r.wd + ix) * r.c;
-      const float* wk = r.w + (ky * r.kw + kx) * r.c * r.m + m0;
-      for (int64_t ci = 0; ci < r.c; ++ci) {
+      const float* wk = r.w + (ky * r.kw + kx) * r.cg * r.mg + m0;
+      for (int64_t ci = 0; ci < r.cg; ++ci) {
         const float xv = xi[ci];
-        const float* __restrict wr = wk + ci * r.m;
+        const float* __restrict wr = wk + ci * r.mg;
         for (int64_t j = 0; j < B; ++j) acc[j] += xv * wr[j];
       }
     }
@@ -103,9 +104,9 @@ inline void direct_block(const DirectRow& r, int64_t ox, int64_t m0) {
 inline void direct_row(const DirectRow& r) {
   for (int64_t ox = 0; ox < r.ow; ++ox) {
     int64_t m0 = 0;
-    for (; m0 + 32 <= r.m; m0 += 32) direct_block<32>(r, ox, m0);
-    for (; m0 + 8 <= r.m; m0 += 8) direct_block<8>(r, ox, m0);
-    for (; m0 < r.m; ++m0) direct_block<1>(r, ox, m0);
+    for (; m0 + 32 <= r.mg; m0 += 32) direct_block<32>(r, ox, m0);
+    for (; m0 + 8 <= r.mg; m0 += 8) direct_block<8>(r, ox, m0);
+    for (; m0 < r.mg; ++m0) direct_block<1>(r, ox, m0);
   }
 }
 
@@ -154,9 +155,10 @@ EpiFn pick_epilogue(fused::Act kind, cpu::Isa isa) {
 
 enum class Path { Pointwise, Depthwise, Direct, Im2col };
 
-// Dense convs whose patch (KH*KW*C) is at most this long run the direct row kernel (a first layer on
-// RGB: K = 27), where sgemm with a tiny K is slow.
-constexpr int64_t kDirectMaxPatch = 64;
+// Convs whose patch is short run the direct row kernel, where sgemm with a tiny K (a first layer on
+// RGB: K = 27) or a tiny N (grouped convs with a few outputs per group) is slow: up to 64 for dense
+// convs, 144 (3x3 with 16 channels per group) for grouped ones.
+inline bool use_direct(int64_t group, int64_t patch) { return patch <= (group == 1 ? 64 : 144); }
 
 class NhwcConvKernel : public Kernel {
  public:
@@ -235,7 +237,7 @@ class NhwcConvKernel : public Kernel {
       path_ = Path::Depthwise;
     else if (unit)
       path_ = Path::Pointwise;
-    else if (group_ == 1 && kh_ * kw_ * c_ <= kDirectMaxPatch)
+    else if (use_direct(group_, kh_ * kw_ * cg_))
       path_ = Path::Direct;
     else
       path_ = Path::Im2col;
@@ -252,10 +254,12 @@ class NhwcConvKernel : public Kernel {
     if (group_ > 1 && cg == 1 && m == group_) {
       for (int64_t mo = 0; mo < m; ++mo)
         for (int64_t t = 0; t < taps; ++t) packed_[t * m + mo] = wp[mo * taps + t];
-    } else if (group_ == 1 && taps * cg <= kDirectMaxPatch) {  // [(tap, ci), M] for the direct rows
+    } else if (use_direct(group_, taps * cg)) {  // per group [(tap, ci), Mg] for the direct rows
+      const int64_t mg = m / group_, k = taps * cg;
       for (int64_t mo = 0; mo < m; ++mo)
         for (int64_t ci = 0; ci < cg; ++ci)
-          for (int64_t t = 0; t < taps; ++t) packed_[(t * cg + ci) * m + mo] = wp[(mo * cg + ci) * taps + t];
+          for (int64_t t = 0; t < taps; ++t)
+            packed_[mo / mg * k * mg + (t * cg + ci) * mg + mo % mg] = wp[(mo * cg + ci) * taps + t];
     } else {
       for (int64_t mo = 0; mo < m; ++mo)
         for (int64_t ci = 0; ci < cg; ++ci)
@@ -310,30 +314,34 @@ class NhwcConvKernel : public Kernel {
   }
 
   void direct(const float* x, const float* bias, const float* z, float* y, int nt) {
-    const int64_t items = n_ * oh_;
+    const int64_t items = n_ * oh_, k = kh_ * kw_ * cg_;
 #pragma omp parallel for num_threads(nt) schedule(static)
     for (int64_t it = 0; it < items; ++it) {
       const int64_t n = it / oh_, oy = it % oh_;
       float* yr = y + it * ow_ * m_;
-      nhwc_detail::DirectRow r{x + n * h_ * w_ * c_,
-                               packed_.data(),
-                               bias,
-                               yr,
-                               h_,
-                               w_,
-                               c_,
-                               m_,
-                               ow_,
-                               kh_,
-                               kw_,
-                               sy_,
-                               sx_,
-                               dy_,
-                               dx_,
-                               py_,
-                               px_,
-                               oy};
-      direct_(r);
+      for (int64_t gi = 0; gi < group_; ++gi) {
+        nhwc_detail::DirectRow r{x + n * h_ * w_ * c_ + gi * cg_,
+                                 packed_.data() + gi * k * mg_,
+                                 bias ? bias + gi * mg_ : nullptr,
+                                 yr + gi * mg_,
+                                 h_,
+                                 w_,
+                                 c_,
+                                 cg_,
+                                 m_,
+                                 mg_,
+                                 ow_,
+                                 kh_,
+                                 kw_,
+                                 sy_,
+                                 sx_,
+                                 dy_,
+                                 dx_,
+                                 py_,
+                                 px_,
+                                 oy};
+        direct_(r);
+      }
       epi(yr, z ? z + it * ow_ * m_ : nullptr, nullptr, ow_);
     }
   }
