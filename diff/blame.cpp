@@ -423,7 +423,7 @@ std::string format_bisect(const BisectResult& r, const std::vector<std::string>&
     const size_t need = (r.flips.size() + 1) / 2;
     s += fmt::format(
         "nodes that must stay fp32 (ddmin over the {} nodes {} rewrote; a keep set removes the flips when fewer "
-        "than {} of the {} remain):\n",
+        "than half (rounded up: {}) of the {} flips remain):\n",
         k.candidates, k.precision_pass, need, r.flips.size());
     if (k.status == "no-candidates") s += "  the precision pass rewrote no node\n";
     if (k.status == "not-run") s += "  not searched: the build budget was spent before this step\n";
@@ -441,7 +441,11 @@ std::string format_bisect(const BisectResult& r, const std::vector<std::string>&
       for (const PrecisionNode& n : k.keep) kn.push_back(n.node);
       s += fmt::format("  with them in fp32, {} flip(s) disappear: {}\n", k.explained.size(), inputs(k.explained));
       if (!k.remaining.empty()) s += fmt::format("  and {} remain: {}\n", k.remaining.size(), inputs(k.remaining));
-      s += fmt::format("  (try it: flipscope optimize --precision {} --keep-fp32 {} ...)\n",
+      std::vector<std::string> pipeline;
+      for (const std::string& p : r.passes)
+        if (p != k.precision_pass) pipeline.push_back(p);
+      s += fmt::format("  (try it: flipscope optimize --passes {} --precision {} --keep-fp32 {} ...)\n",
+                       pipeline.empty() ? std::string("none") : fmt::format("{}", fmt::join(pipeline, ",")),
                        k.precision_pass.substr(k.precision_pass.find('-') + 1), fmt::join(kn, ","));
     }
     s += fmt::format("  ({} builds in this step)\n", k.builds);

@@ -1,7 +1,7 @@
-// Cpu flipscope.NhwcConv (fp32, channels-last): 1x1 stride-1 convs are one sgemm Y[NHW, M] =
-// X[NHW, C] * W^T with no im2col; depthwise convs vectorize over the contiguous channels; small
-// patches (KH*KW*C <= 64) vectorize over output channels; other convs run im2col over HWC patches +
-// sgemm per block of output pixels. The epilogue (bias, residual,
+// Cpu flipscope.NhwcConv (fp32, channels-last): 1x1 stride-1 convs are sgemm Y[NHW, M] = X[NHW, C] *
+// W^T (per group, on strided column blocks) with no im2col; depthwise convs vectorize over the
+// contiguous channels; small patches (dense KH*KW*C <= 64, grouped 144) vectorize over output channels; other convs run
+// im2col over HWC patches + sgemm per block of output pixels. The epilogue (bias, residual,
 // activation) runs on each block of rows while it is hot. Weights are packed once for a constant W.
 #include <cblas.h>
 
@@ -68,34 +68,45 @@ inline void dw_row(const DwRow& r) {
   }
 }
 
-// One output row of a conv with a small patch (K = KH*KW*C): y[ox, :] = b + sum over (tap, ci)
-// x[iy, ix, ci] * w[(tap, ci), :], vectorized over the M output channels (weights packed [K, M]).
+// One output row of a conv with a small patch (K = KH*KW*Cg), for one group: y[ox, m0 + j] = b +
+// sum over (tap, ci) x[iy, ix, ci] * w[(tap, ci), j], vectorized over the group's Mg output channels
+// (weights packed [K, Mg] per group). x, y, b, w point at the group's first channel / column.
 struct DirectRow {
-  const float* x;  // the image, [H, W, C]
-  const float* w;  // packed weights, [KH*KW*C, M]
-  const float* b;  // bias or nullptr
-  float* y;        // the output row, [OW, M]
-  int64_t h, wd, c, m, ow, kh, kw, sy, sx, dy, dx, py, px, oy;
+  const float* x;  // the image, [H, W, C] (this group's channels at offset 0)
+  const float* w;  // this group's packed weights, [KH*KW*Cg, Mg]
+  const float* b;  // this group's bias or nullptr
+  float* y;        // the output row, [OW, M] (this group's columns at offset 0)
+  int64_t h, wd, c, cg, m, mg, ow, kh, kw, sy, sx, dy, dx, py, px, oy;
 };
-inline void direct_row(const DirectRow& r) {
-  for (int64_t ox = 0; ox < r.ow; ++ox) {
-    float* __restrict yo = r.y + ox * r.m;
-    for (int64_t mo = 0; mo < r.m; ++mo) yo[mo] = r.b ? r.b[mo] : 0.0f;
-    for (int64_t ky = 0; ky < r.kh; ++ky) {
-      const int64_t iy = r.oy * r.sy - r.py + ky * r.dy;
-      if (iy < 0 || iy >= r.h) continue;
-      for (int64_t kx = 0; kx < r.kw; ++kx) {
-        const int64_t ix = ox * r.sx - r.px + kx * r.dx;
-        if (ix < 0 || ix >= r.wd) continue;
-        const float* xi = r.x + (iy * r.wd + ix) * r.c;
-        const float* wk = r.w + (ky * r.kw + kx) * r.c * r.m;
-        for (int64_t ci = 0; ci < r.c; ++ci) {
-          const float xv = xi[ci];
-          const float* __restrict wr = wk + ci * r.m;
-          for (int64_t mo = 0; mo < r.m; ++mo) yo[mo] += xv * wr[mo];
-        }
+template <int64_t B>
+inline void direct_block(const DirectRow& r, int64_t ox, int64_t m0) {
+  float acc[B];
+  for (int64_t j = 0; j < B; ++j) acc[j] = r.b ? r.b[m0 + j] : 0.0f;
+  for (int64_t ky = 0; ky < r.kh; ++ky) {
+    const int64_t iy = r.oy * r.sy - r.py + ky * r.dy;
+    if (iy < 0 || iy >= r.h) continue;
+    for (int64_t kx = 0; kx < r.kw; ++kx) {
+      const int64_t ix = ox * r.sx - r.px + kx * r.dx;
+      if (ix < 0 || ix >= r.wd) continue;
+      const float* xi = r.x + (iy * r.wd + ix) * r.c;
+      const float* wk = r.w + (ky * r.kw + kx) * r.cg * r.mg + m0;
+      for (int64_t ci = 0; ci < r.cg; ++ci) {
+        const float xv = xi[ci];
+        const float* __restrict wr = wk + ci * r.mg;
+        for (int64_t j = 0; j < B; ++j) acc[j] += xv * wr[j];
       }
     }
+  }
+  float* __restrict yo = r.y + ox * r.m + m0;
+  for (int64_t j = 0; j < B; ++j) yo[j] = acc[j];
+}
+// Output channels in register blocks of 32, then 8, then one at a time.
+inline void direct_row(const DirectRow& r) {
+  for (int64_t ox = 0; ox < r.ow; ++ox) {
+    int64_t m0 = 0;
+    for (; m0 + 32 <= r.mg; m0 += 32) direct_block<32>(r, ox, m0);
+    for (; m0 + 8 <= r.mg; m0 += 8) direct_block<8>(r, ox, m0);
+    for (; m0 < r.mg; ++m0) direct_block<1>(r, ox, m0);
   }
 }
 
@@ -144,9 +155,10 @@ EpiFn pick_epilogue(fused::Act kind, cpu::Isa isa) {
 
 enum class Path { Pointwise, Depthwise, Direct, Im2col };
 
-// Dense convs whose patch (KH*KW*C) is at most this long run the direct row kernel (a first layer on
-// RGB: K = 27), where sgemm with a tiny K is slow.
-constexpr int64_t kDirectMaxPatch = 64;
+// Convs whose patch is short run the direct row kernel, where sgemm with a tiny K (a first layer on
+// RGB: K = 27) or a tiny N (grouped convs with a few outputs per group) is slow: up to 64 for dense
+// convs, 144 (3x3 with 16 channels per group) for grouped ones.
+inline bool use_direct(int64_t group, int64_t patch) { return patch <= (group == 1 ? 64 : 144); }
 
 class NhwcConvKernel : public Kernel {
  public:
@@ -221,11 +233,11 @@ class NhwcConvKernel : public Kernel {
     px_ = win.pads_begin[1];
     const bool unit = kh_ == 1 && kw_ == 1 && sy_ == 1 && sx_ == 1 && py_ == 0 && px_ == 0 && win.pads_end[0] == 0 &&
                       win.pads_end[1] == 0;
-    if (unit && group_ == 1)
-      path_ = Path::Pointwise;
-    else if (group_ > 1 && cg_ == 1 && mg_ == 1)
+    if (group_ > 1 && cg_ == 1 && mg_ == 1)
       path_ = Path::Depthwise;
-    else if (group_ == 1 && kh_ * kw_ * c_ <= kDirectMaxPatch)
+    else if (unit)
+      path_ = Path::Pointwise;
+    else if (use_direct(group_, kh_ * kw_ * cg_))
       path_ = Path::Direct;
     else
       path_ = Path::Im2col;
@@ -242,10 +254,12 @@ class NhwcConvKernel : public Kernel {
     if (group_ > 1 && cg == 1 && m == group_) {
       for (int64_t mo = 0; mo < m; ++mo)
         for (int64_t t = 0; t < taps; ++t) packed_[t * m + mo] = wp[mo * taps + t];
-    } else if (group_ == 1 && taps * cg <= kDirectMaxPatch) {  // [(tap, ci), M] for the direct rows
+    } else if (use_direct(group_, taps * cg)) {  // per group [(tap, ci), Mg] for the direct rows
+      const int64_t mg = m / group_, k = taps * cg;
       for (int64_t mo = 0; mo < m; ++mo)
         for (int64_t ci = 0; ci < cg; ++ci)
-          for (int64_t t = 0; t < taps; ++t) packed_[(t * cg + ci) * m + mo] = wp[(mo * cg + ci) * taps + t];
+          for (int64_t t = 0; t < taps; ++t)
+            packed_[mo / mg * k * mg + (t * cg + ci) * mg + mo % mg] = wp[(mo * cg + ci) * taps + t];
     } else {
       for (int64_t mo = 0; mo < m; ++mo)
         for (int64_t ci = 0; ci < cg; ++ci)
@@ -270,11 +284,12 @@ class NhwcConvKernel : public Kernel {
     const int64_t nb = row_block(c_, rows, nt), blocks = (rows + nb - 1) / nb;
     auto block = [&](int64_t b) {
       const int64_t r0 = b * nb, r = std::min(nb, rows - r0);
-      if (r == 1)  // one pixel (after a global pool): y = W x
+      if (r == 1 && group_ == 1)  // one pixel (after a global pool): y = W x
         cblas_sgemv(CblasRowMajor, CblasNoTrans, m_, c_, 1.0f, w, c_, x + r0 * c_, 1, 0.0f, y + r0 * m_, 1);
-      else
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, r, m_, c_, 1.0f, x + r0 * c_, c_, w, c_, 0.0f, y + r0 * m_,
-                    m_);
+      else  // per group: the group's columns of X (lda = C) times its rows of W, into its columns of Y
+        for (int64_t gi = 0; gi < group_; ++gi)
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, r, mg_, cg_, 1.0f, x + r0 * c_ + gi * cg_, c_,
+                      w + gi * mg_ * cg_, cg_, 0.0f, y + r0 * m_ + gi * mg_, m_);
       epi(y + r0 * m_, z ? z + r0 * m_ : nullptr, bias, r);
     };
     if (nt > 1 && blocks > 1) {
@@ -299,30 +314,34 @@ class NhwcConvKernel : public Kernel {
   }
 
   void direct(const float* x, const float* bias, const float* z, float* y, int nt) {
-    const int64_t items = n_ * oh_;
+    const int64_t items = n_ * oh_, k = kh_ * kw_ * cg_;
 #pragma omp parallel for num_threads(nt) schedule(static)
     for (int64_t it = 0; it < items; ++it) {
       const int64_t n = it / oh_, oy = it % oh_;
       float* yr = y + it * ow_ * m_;
-      nhwc_detail::DirectRow r{x + n * h_ * w_ * c_,
-                               packed_.data(),
-                               bias,
-                               yr,
-                               h_,
-                               w_,
-                               c_,
-                               m_,
-                               ow_,
-                               kh_,
-                               kw_,
-                               sy_,
-                               sx_,
-                               dy_,
-                               dx_,
-                               py_,
-                               px_,
-                               oy};
-      direct_(r);
+      for (int64_t gi = 0; gi < group_; ++gi) {
+        nhwc_detail::DirectRow r{x + n * h_ * w_ * c_ + gi * cg_,
+                                 packed_.data() + gi * k * mg_,
+                                 bias ? bias + gi * mg_ : nullptr,
+                                 yr + gi * mg_,
+                                 h_,
+                                 w_,
+                                 c_,
+                                 cg_,
+                                 m_,
+                                 mg_,
+                                 ow_,
+                                 kh_,
+                                 kw_,
+                                 sy_,
+                                 sx_,
+                                 dy_,
+                                 dx_,
+                                 py_,
+                                 px_,
+                                 oy};
+        direct_(r);
+      }
       epi(yr, z ? z + it * ow_ * m_ : nullptr, nullptr, ow_);
     }
   }

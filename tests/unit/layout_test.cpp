@@ -65,6 +65,8 @@ std::vector<ConvCase> conv_cases() {
       {{3, 5, 6, 2}, {3, 2, 5, 5}, {{"pads", a_ints({2, 2, 2, 2})}}},
       {{1, 9, 7, 13}, {24, 13, 3, 3}, {{"strides", a_ints({1, 2})}, {"pads", a_ints({1, 1, 1, 1})}}},  // im2col
       {{1, 5, 6, 45}, {45, 1, 3, 3}, {{"group", a_int(45)}, {"pads", a_ints({1, 1, 1, 1})}}},          // 32 + 8 + 5
+      {{3, 5, 7, 24}, {16, 3, 1, 1}, {{"group", a_int(8)}}},  // grouped pointwise (ShuffleNet)
+      {{1, 7, 6, 40}, {8, 20, 3, 3}, {{"group", a_int(2)}, {"pads", a_ints({1, 1, 1, 1})}}},  // grouped im2col
   };
 }
 
