@@ -3,6 +3,8 @@
 #include <cblas.h>
 #include <omp.h>
 
+#include <cstdlib>
+
 namespace fs::cpu {
 
 std::string CpuFeatures::summary() const {
@@ -45,6 +47,11 @@ void set_num_threads(int n) {
   current = n;
   omp_set_num_threads(n);
   openblas_set_num_threads(n);
+}
+
+bool exact_u8s8_gemm() {
+  const char* e = std::getenv("FLIPSCOPE_INT8_NO_VNNI");
+  return cpu_features().avx512_vnni && !(e && std::string(e) == "1");
 }
 
 }  // namespace fs::cpu

@@ -12,6 +12,11 @@ struct CpuFeatures {
 
 const CpuFeatures& cpu_features();
 
+// Whether oneDNN's u8s8s32 GEMM is exact here: only with AVX512-VNNI (without it, pairs of uint8 x
+// int8 products are summed in int16 with saturation). FLIPSCOPE_INT8_NO_VNNI=1 answers false, so
+// tests can run the exact fallbacks on a VNNI machine.
+bool exact_u8s8_gemm();
+
 // Sets the thread count of OpenMP regions and of OpenBLAS (one OpenMP runtime: Debian's OpenMP
 // build of OpenBLAS). Cheap when unchanged; called by CPU kernels with KernelContext::num_threads.
 void set_num_threads(int n);

@@ -3,6 +3,7 @@
 // y = float(acc * scale[r] + bias[r] + z) evaluated in double (as the reference does, so that the
 // only rounding is the final one), followed by the fused activation.
 #pragma once
+#include <cblas.h>
 #include <dnnl.h>
 
 #include <cstdint>
@@ -18,8 +19,26 @@ namespace fs::cpu::int8 {
 constexpr int64_t kMaxInner = (int64_t{1} << 31) / (255 * 127) - 1;
 
 // C[M x N] (row-major, ldc) = (op(A) - ao) * op(B), A uint8, B int8; trans 'N' or 'T' as in BLAS.
+// oneDNN is exact only with VNNI (vpdpbusd): without it, its AVX-512/AVX2 code multiplies pairs with
+// vpmaddubsw, whose int16 sum saturates (2 * 255 * 127 > 32767), so other CPUs take an exact double
+// GEMM (integers below 2^53), slower but equal to the reference.
 inline void gemm_u8s8s32(const Node& node, char ta, char tb, int64_t m, int64_t n, int64_t k, const uint8_t* a,
                          int64_t lda, uint8_t ao, const int8_t* b, int64_t ldb, int32_t* c, int64_t ldc) {
+  if (!exact_u8s8_gemm()) {
+    const bool at = ta == 'T' || ta == 't', bt = tb == 'T' || tb == 't';
+    auto extent = [](int64_t rows, int64_t cols, int64_t ld) { return rows ? (rows - 1) * ld + cols : 0; };
+    std::vector<double> da(static_cast<size_t>(at ? extent(k, m, lda) : extent(m, k, lda)));
+    std::vector<double> db(static_cast<size_t>(bt ? extent(n, k, ldb) : extent(k, n, ldb)));
+    for (size_t i = 0; i < da.size(); ++i) da[i] = static_cast<double>(a[i]) - ao;
+    for (size_t i = 0; i < db.size(); ++i) db[i] = static_cast<double>(b[i]);
+    std::vector<double> dc(static_cast<size_t>(m * n));
+    cblas_dgemm(CblasRowMajor, at ? CblasTrans : CblasNoTrans, bt ? CblasTrans : CblasNoTrans, static_cast<int>(m),
+                static_cast<int>(n), static_cast<int>(k), 1.0, da.data(), static_cast<int>(lda), db.data(),
+                static_cast<int>(ldb), 0.0, dc.data(), static_cast<int>(n));
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = static_cast<int32_t>(dc[static_cast<size_t>(i * n + j)]);
+    return;
+  }
   const int32_t co = 0;
   dnnl_status_t st = dnnl_gemm_u8s8s32(ta, tb, 'F', m, n, k, 1.0f, a, lda, ao, b, ldb, 0, 0.0f, c, ldc, &co);
   if (st != dnnl_success)

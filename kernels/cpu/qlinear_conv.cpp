@@ -80,7 +80,7 @@ class QLinearConvKernel : public Kernel {
     const bool two_d = g.w.rank() == 2;
     const bool depthwise = g.cg == 1 && g.mg == 1;
     const bool u8s8 = x.dtype() == DType::U8 && w.dtype() == DType::I8;
-    if (u8s8 && two_d && (depthwise || cpu_features().avx512_vnni)) {
+    if (u8s8 && two_d && (depthwise || exact_u8s8_gemm())) {
       acc_.resize(static_cast<size_t>(y.numel()));
       const int x_zp = ctx.has_input(2) ? static_cast<int>(ctx.in(2).get_i64(0)) : 0;
       w_zp_.assign(static_cast<size_t>(g.m), 0);
