@@ -17,9 +17,54 @@ namespace {
 
 using cpu::Geom3;
 
+// One output plane of a depthwise conv: acc[oh][ow] = sum over in-range taps of (x - zp) * w (taps
+// outside the input add (zp - zp) * w = 0). Compiled per ISA (AVX2 has the 32-bit multiply SSE2
+// lacks); chosen once at kernel creation.
+struct DwPlane {
+  const Geom3* g;
+  const uint8_t* x;  // the input channel
+  const int8_t* w;   // the output channel's taps
+  int32_t zp;
+  int32_t* acc;    // [oh * ow]
+  uint8_t* phase;  // stride sw > 1: [sw][ih][ceil(iw / sw)] scratch
+};
+inline void dw_plane_impl(const DwPlane& a) {
+  const Geom3& g = *a.g;
+  const int64_t ih = g.in[1], iw = g.in[2], oh = g.out[1], ow = g.out[2];
+  const int64_t kh = g.k[1], kw = g.k[2], sw = g.s[2];
+  std::fill(a.acc, a.acc + oh * ow, 0);
+  // Strided: split each input row into its sw column phases, so every tap reads contiguous memory
+  // (column j*sw + off, off = q*sw + ph, is element j + q of phase ph).
+  const int64_t pw = (iw + sw - 1) / sw;
+  if (sw > 1)
+    for (int64_t ph = 0; ph < sw; ++ph)
+      for (int64_t y = 0; y < ih; ++y) {
+        uint8_t* d = a.phase + (ph * ih + y) * pw;
+        const uint8_t* xr = a.x + y * iw;
+        for (int64_t t = 0; t * sw + ph < iw; ++t) d[t] = xr[t * sw + ph];
+      }
+  for (int64_t r = 0; r < kh; ++r) {
+    const cpu::Range ry = cpu::valid_outputs(oh, g.s[1], r * g.d[1] - g.pb[1], ih);
+    for (int64_t c = 0; c < kw; ++c) {
+      const int32_t wv = a.w[r * kw + c];
+      if (wv == 0) continue;
+      const cpu::Range rx = cpu::valid_outputs(ow, sw, c * g.d[2] - g.pb[2], iw);
+      const int64_t off = c * g.d[2] - g.pb[2], ph = ((off % sw) + sw) % sw, q = (off - ph) / sw;
+      for (int64_t o = ry.lo; o < ry.hi; ++o) {
+        const int64_t y = o * g.s[1] - g.pb[1] + r * g.d[1];
+        const uint8_t* xr = sw == 1 ? a.x + y * iw + off : a.phase + (ph * ih + y) * pw + q;
+        int32_t* __restrict ar = a.acc + o * ow;
+        for (int64_t j = rx.lo; j < rx.hi; ++j) ar[j] += (static_cast<int32_t>(xr[j]) - a.zp) * wv;
+      }
+    }
+  }
+}
+FS_CPU_ISA_VARIANTS(qconv_dw_plane, (const DwPlane& a), dw_plane_impl(a))
+
 class QConvKernel : public Kernel {
  public:
-  QConvKernel(const Node& node, const Tensor* w) : epi_(fused::parse_activation(node), cpu::conv_isa()) {
+  QConvKernel(const Node& node, const Tensor* w)
+      : epi_(fused::parse_activation(node), cpu::conv_isa()), dw_(qconv_dw_plane_table().pick(cpu::conv_isa())) {
     if (w && w->defined()) pack(*w, true);
   }
 
@@ -156,38 +201,18 @@ class QConvKernel : public Kernel {
       gemm_item(node, it / group_, it % group_, x, y, bufs_[0].col.data(), bufs_[0].acc.data());
   }
 
-  // One input channel per group: for every output channel, acc[oh][ow] += (x - zp) * w over the taps
-  // that fall inside the input (the others add (zp - zp) * w = 0).
+  // One input channel per group: one output plane per work item.
   void depthwise(const uint8_t* x, float* y, int nt) {
-    const int64_t ih = g_.in[1], iw = g_.in[2], oh = g_.out[1], ow = g_.out[2], vol = oh * ow;
-    const int64_t kh = g_.k[1], kw = g_.k[2], sw = g_.s[2];
+    const int64_t in_vol = g_.in_vol(), vol = g_.out_vol(), kv = g_.k_vol();
     bufs_.resize(static_cast<size_t>(nt));
-    for (auto& b : bufs_) b.reserve(0, vol);
-    const int32_t zp = zp_;
+    const int64_t sw = g_.s[2], phase = sw > 1 ? sw * g_.in[1] * ((g_.in[2] + sw - 1) / sw) : 0;
+    for (auto& b : bufs_) b.reserve(phase, vol);
 #pragma omp parallel for num_threads(nt) schedule(static)
     for (int64_t p = 0; p < n_ * m_; ++p) {
       const int64_t n = p / m_, m = p % m_;
-      int32_t* acc = bufs_[static_cast<size_t>(omp_get_thread_num())].acc.data();
-      std::fill(acc, acc + vol, 0);
-      const uint8_t* xc = x + (n * c_ + m / mg_) * ih * iw;
-      const int8_t* wm = w8_.data() + m * kh * kw;
-      for (int64_t a = 0; a < kh; ++a) {
-        const cpu::Range ry = cpu::valid_outputs(oh, g_.s[1], a * g_.d[1] - g_.pb[1], ih);
-        for (int64_t b = 0; b < kw; ++b) {
-          const int32_t wv = wm[a * kw + b];
-          if (wv == 0) continue;
-          const cpu::Range rx = cpu::valid_outputs(ow, sw, b * g_.d[2] - g_.pb[2], iw);
-          for (int64_t o = ry.lo; o < ry.hi; ++o) {
-            const uint8_t* xr = xc + (o * g_.s[1] - g_.pb[1] + a * g_.d[1]) * iw + b * g_.d[2] - g_.pb[2];
-            int32_t* __restrict ar = acc + o * ow;
-            if (sw == 1)
-              for (int64_t j = rx.lo; j < rx.hi; ++j) ar[j] += (static_cast<int32_t>(xr[j]) - zp) * wv;
-            else
-              for (int64_t j = rx.lo; j < rx.hi; ++j) ar[j] += (static_cast<int32_t>(xr[j * sw]) - zp) * wv;
-          }
-        }
-      }
-      finish(n, m, 1, acc, vol, 1, y);
+      Buf& b = bufs_[static_cast<size_t>(omp_get_thread_num())];
+      dw_(DwPlane{&g_, x + (n * c_ + m / mg_) * in_vol, w8_.data() + m * kv, zp_, b.acc.data(), b.col.data()});
+      finish(n, m, 1, b.acc.data(), vol, 1, y);
     }
   }
 
@@ -201,6 +226,7 @@ class QConvKernel : public Kernel {
   };
 
   cpu::Epilogue epi_;
+  void (*dw_)(const DwPlane&);
   std::vector<int8_t> w8_;
   cpu::ConstSnapshot src_;
   Shape x_shape_, w_shape_;
