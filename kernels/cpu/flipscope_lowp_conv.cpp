@@ -47,6 +47,10 @@ class LowpConvKernel : public Kernel {
       wf_.resize(w16_.size());
       cvt_.to32(w16_.data(), wf_.data(), static_cast<int64_t>(w16_.size()), nt);
     }
+    if (kdim > 0 && !mm_.ok() && !acc16_) {
+      blocked_sgemm(xp, bias, z, yp, nt);
+      return;
+    }
     for (int64_t n = 0; n < n_ && kdim > 0; ++n)
       for (int64_t gi = 0; gi < group_; ++gi) {
         const float* xg = xp + (n * c_ + gi * cg_) * g_.in_vol();
@@ -65,12 +69,8 @@ class LowpConvKernel : public Kernel {
         } else {
           colr_.resize(static_cast<size_t>(kdim * out_vol));
           cvt_.round(col, colr_.data(), kdim * out_vol, nt);
-          const float* wg = wf_.data() + gi * mg_ * kdim;
-          if (acc16_)
-            cpu::lowp::acc16_gemm(mg_, out_vol, kdim, wg, colr_.data(), out_vol, yp + off, out_vol, f16c_, nt);
-          else
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, mg_, out_vol, kdim, 1.0f, wg, kdim, colr_.data(),
-                        out_vol, 0.0f, yp + off, out_vol);
+          cpu::lowp::acc16_gemm(mg_, out_vol, kdim, wf_.data() + gi * mg_ * kdim, colr_.data(), out_vol, yp + off,
+                                out_vol, f16c_, nt);
         }
       }
     // Epilogue per (n, group) plane block, in parallel.
@@ -99,6 +99,32 @@ class LowpConvKernel : public Kernel {
     mm_ = {};
     if (want_dnnl_ && kdim > 0 && out_vol > 0 && mg_ > 0)
       mm_.init(mg_, kdim, out_vol, kdim, false, out_vol, false, out_vol);
+  }
+
+  // The fallback (fp32 accumulation): per (n, group) and block of output columns sized for the cache,
+  // the rounded columns (im2col for non-pointwise convs), sgemm with the widened weights, and the
+  // epilogue on the block while it is hot.
+  void blocked_sgemm(const float* xp, const float* bias, const float* z, float* yp, int nt) {
+    const int64_t kdim = cg_ * g_.k_vol(), out_vol = g_.out_vol(), nb = cpu::column_block(kdim, out_vol);
+    colr_.resize(static_cast<size_t>(kdim * nb));
+    for (int64_t n = 0; n < n_; ++n)
+      for (int64_t gi = 0; gi < group_; ++gi) {
+        const float* xg = xp + (n * c_ + gi * cg_) * g_.in_vol();
+        const int64_t off = (n * m_ + gi * mg_) * out_vol;
+        for (int64_t j0 = 0; j0 < out_vol; j0 += nb) {
+          const int64_t cols = std::min(nb, out_vol - j0);
+          if (pointwise_) {
+            for (int64_t r = 0; r < kdim; ++r) cvt_.round(xg + r * out_vol + j0, colr_.data() + r * cols, cols, 1);
+          } else {
+            cpu::im2col(g_, xg, cg_, j0, j0 + cols, colr_.data(), nt);
+            cvt_.round(colr_.data(), colr_.data(), kdim * cols, nt);
+          }
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, mg_, cols, kdim, 1.0f, wf_.data() + gi * mg_ * kdim,
+                      kdim, colr_.data(), cols, 0.0f, yp + off + j0, out_vol);
+          epi_(yp + off + j0, out_vol, z ? z + off + j0 : nullptr, out_vol, bias ? bias + gi * mg_ : nullptr, mg_,
+               cols);
+        }
+      }
   }
 
   void pack(const Tensor& w, bool constant) {

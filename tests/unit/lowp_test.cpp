@@ -22,10 +22,12 @@ std::vector<Tensor> run(const std::string& op, const std::vector<Tensor>& in, co
   return run_node(op, fed, attrs, 1, backend, threads);
 }
 
-// Forces the portable fallback for kernels created while it lives.
+// Forces the portable fallback (or not) for kernels created while it lives; restores the previous
+// setting (FLIPSCOPE_CPU_NO_BF16=1 in the environment sets it at start-up).
 struct ForceFallback {
+  bool saved = cpu::lowp::force_fallback_slot().load();
   explicit ForceFallback(bool on) { cpu::lowp::force_fallback_for_testing(on); }
-  ~ForceFallback() { cpu::lowp::force_fallback_for_testing(false); }
+  ~ForceFallback() { cpu::lowp::force_fallback_for_testing(saved); }
 };
 
 // (dtype, accumulate) pairs.
