@@ -61,9 +61,9 @@ VariantSpec parse_variant(const std::string& text) {
   v.precision = parts[2];
   if (v.backend.empty()) bad(text, "empty backend");
   if (v.passes.empty()) bad(text, "empty passes (use O0 or none for no pass)");
-  static const std::vector<std::string> precisions{"fp32", "fp16", "bf16", "int8"};
+  static const std::vector<std::string> precisions{"fp32", "fp16", "bf16", "int8", "fp16-accumulate"};
   if (std::find(precisions.begin(), precisions.end(), v.precision) == precisions.end())
-    bad(text, fmt::format("unknown precision '{}' (fp32, fp16, bf16, int8)", v.precision));
+    bad(text, fmt::format("unknown precision '{}' (fp32, fp16, bf16, int8, fp16-accumulate)", v.precision));
   for (size_t i = 3; i < parts.size(); ++i) {
     auto e = parts[i].find('=');
     if (e == std::string::npos) bad(text, fmt::format("option '{}' is not key=value", parts[i]));

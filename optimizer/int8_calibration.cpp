@@ -115,7 +115,11 @@ std::pair<double, double> calibrate(std::vector<float>& xs, const std::string& m
   const double amax = std::max(std::abs(lo), std::abs(hi));
   if (amax == 0) return {0, 0};
   std::vector<double> hist(bins, 0.0);
-  for (float x : xs) hist[std::min(bins - 1, static_cast<int>(std::abs(x) / amax * bins))] += 1;
+  // Exact zeros (the spike ReLU/ReLU6 outputs have) quantize exactly at any threshold, so they say
+  // nothing about where to clip; kept in, their spike dominates the KL term and drives the search
+  // to the smallest threshold (0 % top-1 agreement on mobilenet_v2 before this).
+  for (float x : xs)
+    if (x != 0.0f) hist[std::min(bins - 1, static_cast<int>(std::abs(x) / amax * bins))] += 1;
   double best_kl = 1e300;
   int best = bins;
   for (int t = levels; t <= bins; t += 16) {

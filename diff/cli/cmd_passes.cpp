@@ -81,7 +81,7 @@ void add_passes(CLI::App& app, int& rc) {
 void add_pass_options(CLI::App* c, PassArgs& a) {
   c->add_option("--passes", a.passes, "optimizer pipeline: O0..O3, pass names, -name (see `flipscope passes`)")
       ->default_val("O0");
-  c->add_option("--precision", a.precision, "fp32 | fp16 | bf16 | int8")->default_val("fp32");
+  c->add_option("--precision", a.precision, "fp32 | fp16 | bf16 | int8 | fp16-accumulate")->default_val("fp32");
   c->add_option("--keep-fp32", a.keep_fp32, "comma-separated node names the precision pass leaves in fp32");
   c->add_option("--calibration", a.calibration, "int8 calibration: minmax | percentile | entropy")
       ->default_val("minmax");
