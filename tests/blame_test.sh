@@ -37,7 +37,7 @@ cat "$tmp/p.txt"
 check "precision bisect: keep-fp32 search ran" "grep -q '\"status\": \"found\"' '$tmp/p.json'"
 check "precision bisect: the planted node must stay fp32" \
   "grep -q '\"node\": \"$target\"' '$tmp/p.json' && [ \$(grep -c '\"node\":' '$tmp/p.json') = 1 ]"
-check "precision bisect: text names the node" "grep -q '^    $target  Conv' '$tmp/p.txt'"
+check "precision bisect: text names the node" "grep -q '^    $target  flipscope.LowpConv' '$tmp/p.txt'"
 
 FLIPSCOPE_TEST_CORRUPT_NODE=$target "$bin" bisect --inputs "$in" --variant neg=cpu:test-corrupt-layer:fp16 \
   --json "$tmp/n.json" > "$tmp/n.txt" 2>&1

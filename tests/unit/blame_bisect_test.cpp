@@ -204,7 +204,7 @@ TEST(BlameBisect, PlantedOverflowNodeMustStayFp32) {
   EXPECT_EQ(r.keep_fp32.status, "found");
   ASSERT_EQ(r.keep_fp32.keep.size(), 1u);
   EXPECT_EQ(r.keep_fp32.keep[0].node, kTarget);
-  EXPECT_EQ(r.keep_fp32.keep[0].op, "Conv");
+  EXPECT_EQ(r.keep_fp32.keep[0].op, "flipscope.LowpConv");  // the node precision-fp16 made of the Conv
   EXPECT_GT(r.keep_fp32.builds, 1);
   EXPECT_NE(bisect_json(r, std::vector<std::string>(8, "x")).find(std::string("\"node\": \"") + kTarget),
             std::string::npos);
