@@ -106,7 +106,8 @@ const std::vector<std::string>& o2_extra() {
   return v;
 }
 const std::vector<std::string>& o3_extra() {
-  static const std::vector<std::string> v = {"winograd-conv3x3", "fast-math-approx", "fast-math-reassociate", "flush-denormals"};
+  static const std::vector<std::string> v = {"winograd-conv3x3", "fast-math-approx", "fast-math-reassociate",
+                                             "flush-denormals"};
   return v;
 }
 

@@ -37,7 +37,7 @@ struct Options {
   int jobs = 0;
   std::vector<std::string> models;  // empty = all
   std::string backend = "reference";
-  std::string cross;  // second backend compared with `backend` image by image ("" = none)
+  std::string cross;                    // second backend compared with `backend` image by image ("" = none)
   Interp interp = Interp::PilBilinear;  // the models' reference; others are a study (checks may fail)
 };
 
@@ -109,8 +109,9 @@ bool readme_accuracy(const std::string& readme, double& top1, double& top5) {
 
 // Top-5 class indices (label offset removed) of each image, computed with `jobs` threads; with
 // --cross, also the second backend's top-1 and its error against the first.
-std::vector<ImageResult> run_images(const std::shared_ptr<const Graph>& g, const Preprocess& p, const std::string& input,
-                                    int offset, const std::vector<std::string>& paths, const Options& o) {
+std::vector<ImageResult> run_images(const std::shared_ptr<const Graph>& g, const Preprocess& p,
+                                    const std::string& input, int offset, const std::vector<std::string>& paths,
+                                    const Options& o) {
   std::vector<ImageResult> res(paths.size());
   std::atomic<size_t> next{0};
   std::vector<std::string> errors(static_cast<size_t>(o.jobs));
@@ -143,8 +144,8 @@ std::vector<ImageResult> run_images(const std::shared_ptr<const Graph>& g, const
         if (r.top5.size() >= 2) r.margin = out.get_f64(r.top5[0]) - out.get_f64(r.top5[1]);
         double max_abs_out = 0;
         for (int64_t k = 0; k < out.numel(); ++k) max_abs_out = std::max(max_abs_out, std::fabs(out.get_f64(k)));
-        Tolerance t = scaled(tolerance_for(DType::F32, ToleranceClass::RealModel), ToleranceClass::RealModel,
-                             max_abs_out);
+        Tolerance t =
+            scaled(tolerance_for(DType::F32, ToleranceClass::RealModel), ToleranceClass::RealModel, max_abs_out);
         r.tol = t.atol + t.rtol * std::fabs(out.get_f64(r.top5[0]));
         if (cross) {
           Tensor c = cross->run({{input, image}}).outputs.at(0);
@@ -257,9 +258,10 @@ bool check_model(const test::ModelEntry& m, const std::string& shared, const std
                                           clear ? ": beyond rounding" : ": near-tie"));
       }
     }
-    fmt::print("{} {:<28} {} vs {}: top-1 equal on {} of {} images; {} images with margin > 2x fp32 tolerance, {} of "
-               "them differ | max abs err {:.3g} | max rel err {:.3g}\n",
-               bad ? "FAIL" : "PASS", m.name, o.cross, o.backend, same, n, decisive, bad, max_abs, max_rel);
+    fmt::print(
+        "{} {:<28} {} vs {}: top-1 equal on {} of {} images; {} images with margin > 2x fp32 tolerance, {} of "
+        "them differ | max abs err {:.3g} | max rel err {:.3g}\n",
+        bad ? "FAIL" : "PASS", m.name, o.cross, o.backend, same, n, decisive, bad, max_abs, max_rel);
     for (const auto& f : cross_flips) fmt::print("       {} flip: {}\n", o.cross, f);
     ok = ok && bad == 0;
   }
@@ -333,7 +335,8 @@ int main(int argc, char** argv) {
     else {
       fmt::print(
           stderr,
-          "usage: fs_accuracy [--all] [--every K] [--jobs N] [--model NAME]... [--backend B] [--cross B2] [--interp M]\n"
+          "usage: fs_accuracy [--all] [--every K] [--jobs N] [--model NAME]... [--backend B] [--cross B2] [--interp "
+          "M]\n"
           "  --all          all 1,000 images (also FLIPSCOPE_ALL_IMAGES=1) and compare with the READMEs\n"
           "  --every K      every K-th image of labels.csv (default 10)\n"
           "  --jobs N       threads, one Session each (default: number of cores)\n"

@@ -48,7 +48,8 @@ TEST_P(ModelThreads, LogitsIndependentOfThreadCount) {
     max_abs = std::max(max_abs, std::fabs(one.get_f64(i)));
     if (one.get_f64(i) > one.get_f64(top1)) top1 = i;
   }
-  const Tolerance tol = scaled(tolerance_for(DType::F32, ToleranceClass::RealModel), ToleranceClass::RealModel, max_abs);
+  const Tolerance tol =
+      scaled(tolerance_for(DType::F32, ToleranceClass::RealModel), ToleranceClass::RealModel, max_abs);
   double second = -1e300;
   for (int64_t i = 0; i < one.numel(); ++i)
     if (i != top1) second = std::max(second, one.get_f64(i));

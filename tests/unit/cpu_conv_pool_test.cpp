@@ -72,12 +72,9 @@ TEST(CpuPool, AveragePool) {
 // (padding, a window one smaller, stride over a larger input) take the general one.
 TEST(CpuPool, AveragePoolGlobalWindow) {
   uint32_t seed = 450;
-  const std::vector<PoolSpec> specs = {{{1, 13, 7, 7}, {7, 7}},
-                                       {{3, 24, 5, 9}, {5, 9}, {2, 2}},
-                                       {{2, 3, 11}, {11}},
-                                       {{1, 1, 300, 200}, {300, 200}},
-                                       {{1, 13, 7, 7}, {7, 7}, {}, {1, 1, 1, 1}},
-                                       {{1, 13, 7, 7}, {6, 6}}};
+  const std::vector<PoolSpec> specs = {
+      {{1, 13, 7, 7}, {7, 7}},        {{3, 24, 5, 9}, {5, 9}, {2, 2}},           {{2, 3, 11}, {11}},
+      {{1, 1, 300, 200}, {300, 200}}, {{1, 13, 7, 7}, {7, 7}, {}, {1, 1, 1, 1}}, {{1, 13, 7, 7}, {6, 6}}};
   for (const PoolSpec& s : specs) expect_cpu_matches_reference(pool_case("AveragePool", s, seed++));
 }
 
