@@ -3,12 +3,11 @@
 // float(w_scale[m]) / float(y_scale) in float32, y = saturate(round_half_even(float(acc + bias) * m)
 // + y_zp); w's scale and zero point per tensor or per channel.
 // Fast paths (uint8 x, int8 w, 2-D): depthwise convolutions by a direct int32 loop per channel;
-// others by im2col on uint8 (padding = x's zero point, which contributes 0) and oneDNN's
-// u8s8s32 GEMM, exact on CPUs with AVX512-VNNI (without VNNI oneDNN multiplies pairs with
-// vpmaddubsw, which saturates at int16, so those CPUs take the exact double path); a per-channel
+// others by im2col on uint8 (padding = x's zero point, which contributes 0) and the u8s8s32 GEMM of
+// flipscope_int8_util.h (oneDNN where it is exact, i.e. with AVX512-VNNI; an exact double GEMM
+// elsewhere); a per-channel
 // w zero point is applied as z_m * sum_k (x_k - x_zp). Everything else: im2col + double GEMM.
 #include <omp.h>
-#include <oneapi/dnnl/dnnl.h>
 
 #include <algorithm>
 #include <cmath>
@@ -17,6 +16,7 @@
 
 #include "kernels/cpu/cpu_features.h"
 #include "kernels/cpu/ew_qgemm_util.h"
+#include "kernels/cpu/flipscope_int8_util.h"
 
 namespace fs::cpu {
 namespace {
@@ -80,7 +80,7 @@ class QLinearConvKernel : public Kernel {
     const bool two_d = g.w.rank() == 2;
     const bool depthwise = g.cg == 1 && g.mg == 1;
     const bool u8s8 = x.dtype() == DType::U8 && w.dtype() == DType::I8;
-    if (u8s8 && two_d && (depthwise || exact_u8s8_gemm())) {
+    if (u8s8 && two_d) {
       acc_.resize(static_cast<size_t>(y.numel()));
       const int x_zp = ctx.has_input(2) ? static_cast<int>(ctx.in(2).get_i64(0)) : 0;
       w_zp_.assign(static_cast<size_t>(g.m), 0);
@@ -161,7 +161,6 @@ class QLinearConvKernel : public Kernel {
     for (int32_t z : w_zp_) any_wz = any_wz || z != 0;
     if (any_wz) colsum_.resize(static_cast<size_t>(P));
     set_num_threads(nt);
-    const int32_t zero = 0;
     for (int64_t n = 0; n < g.n; ++n)
       for (int64_t gr = 0; gr < g.group; ++gr) {
         const uint8_t* xg = x + (n * g.c + gr * g.cg) * g.in_vol;
@@ -178,11 +177,8 @@ class QLinearConvKernel : public Kernel {
             }
           }
         }
-        const dnnl_status_t st =
-            dnnl_gemm_u8s8s32('T', 'T', 'F', P, g.mg, K, 1.0f, col_.data(), P, static_cast<uint8_t>(x_zp),
-                              w + gr * g.mg * K, K, 0, 0.0f, c_.data(), g.mg, &zero);
-        if (st != dnnl_success)
-          ctx.node.fail_node("oneDNN dnnl_gemm_u8s8s32 failed (status " + std::to_string(static_cast<int>(st)) + ")");
+        int8::gemm_u8s8s32(ctx.node, 'T', 'T', P, g.mg, K, col_.data(), P, static_cast<uint8_t>(x_zp),
+                           w + gr * g.mg * K, K, c_.data(), g.mg);
         if (any_wz) {
           std::fill(colsum_.begin(), colsum_.end(), 0);
           for (int64_t k = 0; k < K; ++k)

@@ -4,6 +4,7 @@
 // two threads. Integer outputs: the tolerance table says exact.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <random>
 
 #include "tests/unit/cpu_conv_test_util.h"
@@ -95,30 +96,36 @@ TEST(CpuQLinearContrib, QLinearConvU8S8MatchesReference) {
       {{2, 8, 9, 9}, {6, 4, 3, 3}, 2, {2, 2, 2, 2}, {1, 1}, {2, 2}},       // grouped, dilated
   };
   uint32_t seed = 900;
-  for (const auto& c : cases)
-    for (bool per_channel_zp : {false, true}) {
-      const int64_t m = c.w[0];
-      Tensor x = random_q(DType::U8, c.x, seed++), w = random_q(DType::I8, c.w, seed++);
-      Tensor wz(DType::I8, {m});
-      Tensor ws(DType::F32, {m});
-      Tensor bias(DType::I32, {m});
-      for (int64_t i = 0; i < m; ++i) {
-        wz.set_i64(i, per_channel_zp ? (i % 5) - 2 : 0);
-        ws.set_f64(i, 0.002 + 0.0003 * static_cast<double>(i));
-        bias.set_i64(i, (i * 37) % 400 - 200);
+  // Both GEMM paths: oneDNN (on AVX512-VNNI machines) and the exact double fallback.
+  for (bool no_vnni : {false, true})
+    for (const auto& c : cases)
+      for (bool per_channel_zp : {false, true}) {
+        if (no_vnni)
+          setenv("FLIPSCOPE_INT8_NO_VNNI", "1", 1);
+        else
+          unsetenv("FLIPSCOPE_INT8_NO_VNNI");
+        const int64_t m = c.w[0];
+        Tensor x = random_q(DType::U8, c.x, seed++), w = random_q(DType::I8, c.w, seed++);
+        Tensor wz(DType::I8, {m});
+        Tensor ws(DType::F32, {m});
+        Tensor bias(DType::I32, {m});
+        for (int64_t i = 0; i < m; ++i) {
+          wz.set_i64(i, per_channel_zp ? (i % 5) - 2 : 0);
+          ws.set_f64(i, 0.002 + 0.0003 * static_cast<double>(i));
+          bias.set_i64(i, (i * 37) % 400 - 200);
+        }
+        std::vector<test::OpInput> in = {
+            {x},        {scalar_f(0.05f), true}, {scalar_q(DType::U8, 117), true}, {w, true},   {ws, true},
+            {wz, true}, {scalar_f(0.4f), true},  {scalar_q(DType::U8, 128), true}, {bias, true}};
+        std::map<std::string, Attribute> a = {{"group", Attribute::make_int(c.group)},
+                                              {"pads", Attribute::make_ints(c.pads)},
+                                              {"strides", Attribute::make_ints(c.strides)},
+                                              {"dilations", Attribute::make_ints(c.dilations)}};
+        auto r = run_both("QLinearConv", in, a);
+        expect_equal(r[0], r[1],
+                     shape_str(c.x) + " * " + shape_str(c.w) + " group " + std::to_string(c.group) +
+                         (per_channel_zp ? " per-channel w zero points" : ""));
       }
-      std::vector<test::OpInput> in = {
-          {x},        {scalar_f(0.05f), true}, {scalar_q(DType::U8, 117), true}, {w, true},   {ws, true},
-          {wz, true}, {scalar_f(0.4f), true},  {scalar_q(DType::U8, 128), true}, {bias, true}};
-      std::map<std::string, Attribute> a = {{"group", Attribute::make_int(c.group)},
-                                            {"pads", Attribute::make_ints(c.pads)},
-                                            {"strides", Attribute::make_ints(c.strides)},
-                                            {"dilations", Attribute::make_ints(c.dilations)}};
-      auto r = run_both("QLinearConv", in, a);
-      expect_equal(r[0], r[1],
-                   shape_str(c.x) + " * " + shape_str(c.w) + " group " + std::to_string(c.group) +
-                       (per_channel_zp ? " per-channel w zero points" : ""));
-    }
 }
 
 // Constant b and b_zero_point (weights) are converted once by the kernel; fed ones on every run.
