@@ -1,5 +1,7 @@
 #include "diff/profile.h"
 
+#include "kernels/cpu/sgemm.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -117,6 +119,7 @@ nlohmann::json profile_to_json(const ProfileResult& r) {
   j["model"] = r.model;
   j["backend"] = r.backend;
   j["threads"] = r.threads;
+  if (r.backend == "cpu") j["gemm"] = cpu::gemm_lib_name();
   j["batch"] = r.batch;
   j["warmup"] = r.warmup;
   j["repeat"] = r.repeat;

@@ -23,6 +23,7 @@
 #include "diff/study_results.h"
 #include "importers/onnx/tensor_proto.h"
 #include "kernels/cpu/cpu_features.h"
+#include "kernels/cpu/sgemm.h"
 
 extern "C" {
 char* openblas_get_config(void);
@@ -93,6 +94,7 @@ json environment() {
           },
           {"openblas_config", cfg ? cfg : ""},
           {"openblas_core", core ? core : ""},
+          {"gemm_library", cpu::gemm_lib_name()},
           {"cpu_model", cpu_model()},
           {"cpu_features", cpu::cpu_features().summary()},
           {"hardware_threads", std::thread::hardware_concurrency()},

@@ -11,6 +11,7 @@
 
 #include "engine/ops/nn_einsum.h"
 #include "kernels/cpu/ew_movement_util.h"
+#include "kernels/cpu/sgemm.h"
 
 namespace fs::cpu {
 namespace {
@@ -116,7 +117,7 @@ bool einsum_gemm(const nn::EinsumSpec& spec, KernelContext& ctx) {
     if (nk == 0) {
       std::fill(pc, pc + nm * nn_, T(0));
     } else if constexpr (std::is_same_v<T, float>) {
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, pa, K, pb, N, 0.0f, pc, N);
+      sgemm(false, false, M, N, K, 1.0f, pa, K, pb, N, 0.0f, pc, N);
     } else {
       cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0, pa, K, pb, N, 0.0, pc, N);
     }

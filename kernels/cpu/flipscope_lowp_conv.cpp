@@ -8,6 +8,7 @@
 #include "kernels/cpu/conv_gemm_util.h"
 #include "kernels/cpu/fused_util.h"
 #include "kernels/cpu/lowp_util.h"
+#include "kernels/cpu/sgemm.h"
 
 namespace fs {
 namespace {
@@ -119,7 +120,7 @@ class LowpConvKernel : public Kernel {
             cpu::im2col(g_, xg, cg_, j0, j0 + cols, colr_.data(), nt);
             cvt_.round(colr_.data(), colr_.data(), kdim * cols, nt);
           }
-          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, mg_, cols, kdim, 1.0f, wf_.data() + gi * mg_ * kdim,
+          cpu::sgemm(false, false, mg_, cols, kdim, 1.0f, wf_.data() + gi * mg_ * kdim,
                       kdim, colr_.data(), cols, 0.0f, yp + off + j0, out_vol);
           epi_(yp + off + j0, out_vol, z ? z + off + j0 : nullptr, out_vol, bias ? bias + gi * mg_ : nullptr, mg_,
                cols);

@@ -6,6 +6,7 @@
 
 #include "kernels/cpu/fused_util.h"
 #include "kernels/cpu/lowp_util.h"
+#include "kernels/cpu/sgemm.h"
 
 namespace fs {
 namespace {
@@ -85,7 +86,7 @@ class LowpGemmKernel : public Kernel {
     if (m == 1)
       cblas_sgemv(CblasRowMajor, CblasNoTrans, n, k, 1.0f, bf_.data(), k, ar_.data(), 1, 0.0f, t_.data(), 1);
     else
-      cblas_sgemm(CblasRowMajor, trans_a_ ? CblasTrans : CblasNoTrans, CblasTrans, m, n, k, 1.0f, ar_.data(),
+      cpu::sgemm(trans_a_, true, m, n, k, 1.0f, ar_.data(),
                   trans_a_ ? m : k, bf_.data(), k, 0.0f, t_.data(), n);
   }
 

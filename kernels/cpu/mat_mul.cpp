@@ -4,6 +4,7 @@
 #include <cblas.h>
 
 #include "kernels/cpu/conv_util.h"
+#include "kernels/cpu/sgemm.h"
 
 namespace fs {
 namespace {
@@ -68,7 +69,7 @@ void product(const float* a, const float* b, float* y, int64_t m, int64_t k, int
   else if (n == 1)
     cblas_sgemv(CblasRowMajor, CblasNoTrans, m, k, 1.0f, a, k, b, 1, 0.0f, y, 1);
   else
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, k, b, n, 0.0f, y, n);
+    cpu::sgemm(false, false, m, n, k, 1.0f, a, k, b, n, 0.0f, y, n);
 }
 
 class MatMulKernel : public Kernel {
