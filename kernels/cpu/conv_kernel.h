@@ -248,17 +248,24 @@ class ConvKernel : public Kernel {
 #pragma omp parallel for num_threads(nt) schedule(static)
       for (int64_t i = 0; i < planes * cg_; ++i) shifted::pad_plane(p, x + i * in_vol, pad_.data() + i * pvol);
     }
-    const int64_t items = planes * blocks;
+    // Small planes (few row blocks) are split by output channels too, so every thread has two items.
+    int64_t mc = mg_;
+    if (nt > 1 && planes * blocks < 2 * nt) {
+      const int64_t parts = (2 * nt + planes * blocks - 1) / (planes * blocks);
+      mc = std::max<int64_t>(16, ((mg_ + parts - 1) / parts + 15) / 16 * 16);
+    }
+    const int64_t mparts = (mg_ + mc - 1) / mc, items = planes * blocks * mparts;
     scratch_.reserve(nt, p.wide_floats());
     auto item = [&](int64_t it, float* wide) {
-      const int64_t pl = it / blocks, r0 = it % blocks * p.rows, r1 = std::min(p.oh, r0 + p.rows);
+      const int64_t mp = it % mparts, bi = it / mparts % blocks, pl = it / mparts / blocks;
+      const int64_t r0 = bi * p.rows, r1 = std::min(p.oh, r0 + p.rows), m0 = mp * mc, rows = std::min(mc, mg_ - m0);
       const int64_t n = pl / group_, gi = pl % group_;
       const float* src = p.padded ? pad_.data() + pl * cg_ * pvol : x + (n * c_ + gi * cg_) * in_vol;
       float* yg = y + (n * m_ + gi * mg_) * ohw;
-      shifted::run_rows(p, src, st_.data() + gi * taps * mg_ * cg_, r0, r1, wide, yg);
-      const int64_t off = r0 * p.ow;
-      epi_(yg + off, ohw, z ? z + (n * m_ + gi * mg_) * ohw + off : nullptr, ohw, bias ? bias + gi * mg_ : nullptr, mg_,
-           (r1 - r0) * p.ow);
+      shifted::run_rows(p, src, st_.data() + gi * taps * mg_ * cg_, r0, r1, m0, rows, wide, yg);
+      const int64_t off = m0 * ohw + r0 * p.ow;
+      epi_(yg + off, ohw, z ? z + (n * m_ + gi * mg_) * ohw + off : nullptr, ohw, bias ? bias + gi * mg_ + m0 : nullptr,
+           rows, (r1 - r0) * p.ow);
     };
     if (nt > 1 && items >= nt) {
 #pragma omp parallel num_threads(nt)

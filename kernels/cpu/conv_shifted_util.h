@@ -50,7 +50,9 @@ inline Plan make_plan(const Geom3& g, int64_t cg, int64_t mg, int64_t planes, in
   const int64_t budget = int64_t{128} * 1024;
   int64_t rows = std::max<int64_t>(1, budget / std::max<int64_t>(1, (cg + mg) * p.wp));
   rows = std::min(rows, p.oh);
-  while (nt > 1 && rows > 1 && planes * ((p.oh + rows - 1) / rows) < 2 * nt) rows = (rows + 1) / 2;
+  // Halving stops at ~64 columns per GEMM; the kernel splits small planes by output channels then.
+  while (nt > 1 && rows > 1 && planes * ((p.oh + rows - 1) / rows) < 2 * nt && (rows / 2) * p.wp >= 64)
+    rows = (rows + 1) / 2;
   p.rows = rows;
   return p;
 }
@@ -82,20 +84,22 @@ inline void pad_plane(const Plan& p, const float* x, float* dst) {
   }
 }
 
-// Output rows [r0, r1) of one (image, group): `src` the group's [cg, hp, wp] planes (padded, or the
-// input itself when no padding is needed), `wt` its [tap][mg][cg] weights, `wide` scratch of
-// wide_floats(), `y` the group's [mg, oh * ow] output. Single-threaded GEMMs inside a parallel
-// region; multithreaded ones otherwise.
-inline void run_rows(const Plan& p, const float* src, const float* wt, int64_t r0, int64_t r1, float* wide, float* y) {
+// Output rows [r0, r1) and output channels [m0, m0 + mc) of one (image, group): `src` the group's
+// [cg, hp, wp] planes (padded, or the input itself when no padding is needed), `wt` its
+// [tap][mg][cg] weights, `wide` scratch of wide_floats(), `y` the group's [mg, oh * ow] output.
+// Single-threaded GEMMs inside a parallel region; multithreaded ones otherwise.
+inline void run_rows(const Plan& p, const float* src, const float* wt, int64_t r0, int64_t r1, int64_t m0, int64_t mc,
+                     float* wide, float* y) {
   const int64_t plane = p.hp * p.wp, span = (r1 - r0 - 1) * p.wp + p.ow;
   for (int64_t i = 0; i < p.kh; ++i)
     for (int64_t j = 0; j < p.kw; ++j) {
       const int64_t t = i * p.kw + j;
-      sgemm(false, false, p.mg, span, p.cg, 1.0f, wt + t * p.mg * p.cg, p.cg, src + (r0 + i * p.dh) * p.wp + j * p.dw,
-            plane, t == 0 ? 0.0f : 1.0f, wide, span);
+      sgemm(false, false, mc, span, p.cg, 1.0f, wt + (t * p.mg + m0) * p.cg, p.cg,
+            src + (r0 + i * p.dh) * p.wp + j * p.dw, plane, t == 0 ? 0.0f : 1.0f, wide, span);
     }
   const int64_t ohw = p.oh * p.ow;
-  for (int64_t m = 0; m < p.mg; ++m)
+  y += m0 * ohw;
+  for (int64_t m = 0; m < mc; ++m)
     for (int64_t r = r0; r < r1; ++r)
       std::memcpy(y + m * ohw + r * p.ow, wide + m * span + (r - r0) * p.wp, static_cast<size_t>(p.ow) * sizeof(float));
 }
