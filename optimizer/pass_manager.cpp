@@ -102,7 +102,8 @@ const std::vector<std::string>& o1() {
 const std::vector<std::string>& o2_extra() {
   static const std::vector<std::string> v = {"fold-batchnorm",       "fuse-pad-into-conv", "merge-transposes",
                                              "fuse-matmul-add",      "fuse-conv-add",      "fuse-conv-activation",
-                                             "fuse-gemm-activation", "fuse-mul-add",       "dead-node-elimination"};
+                                             "fuse-gemm-activation", "fuse-mul-add",       "layout-nchwc",
+                                             "dead-node-elimination"};
   return v;
 }
 const std::vector<std::string>& o3_extra() {

@@ -13,7 +13,8 @@ namespace {
 
 void run(PassContext& ctx) {
   Graph& g = ctx.graph();
-  std::vector<NodeId> ids = opt::nodes_of(g, {"Conv", "Gemm", "flipscope.FusedConv", "flipscope.FusedGemm"});
+  std::vector<NodeId> ids =
+      opt::nodes_of(g, {"Conv", "Gemm", "flipscope.FusedConv", "flipscope.FusedGemm", "flipscope.NchwcConv"});
   if (ids.empty()) return;
   const char* env = std::getenv("FLIPSCOPE_TEST_CORRUPT_NODE");
   std::string target = env && *env ? env : PassContext::origin(g.node(ids[ids.size() / 2]));

@@ -1,0 +1,335 @@
+// Blocked layout (NCHW16c / NCHW8c): the flipscope.Nchwc* kernels (cpu vs reference on shapes with
+// partial blocks, both block sizes, every activation the pass emits, residuals, batches, fed and
+// constant weights), the reference vs the NCHW ops on re-blocked data, and the layout-nchwc pass
+// (regions, conversions, near misses, cost model, precision, numbers).
+#include <cmath>
+
+#include "engine/session.h"
+#include "optimizer/pass.h"
+#include "tests/unit/cpu_conv_test_util.h"
+
+namespace fs::test {
+namespace {
+
+using Attrs = std::map<std::string, Attribute>;
+
+// NCHW -> [N, ceil(C/b), H, W, b] with zero padded channels, and back (the test's own index maps).
+Tensor block(const Tensor& t, int64_t b) {
+  const int64_t n_ = t.dim(0), c = t.dim(1), h = t.dim(2), w = t.dim(3), cb = (c + b - 1) / b;
+  Tensor r(DType::F32, {n_, cb, h, w, b});
+  for (int64_t i = 0; i < r.numel(); ++i) r.set_f64(i, 0.0);
+  for (int64_t n = 0; n < n_; ++n)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t y = 0; y < h; ++y)
+        for (int64_t x = 0; x < w; ++x)
+          r.set_f64((((n * cb + ch / b) * h + y) * w + x) * b + ch % b, t.get_f64(((n * c + ch) * h + y) * w + x));
+  return r;
+}
+
+std::vector<Tensor> run1(const std::string& op, const std::vector<Tensor>& in, const Attrs& attrs,
+                         const std::string& backend) {
+  std::vector<OpInput> fed;
+  for (const Tensor& t : in) fed.push_back({t, false});
+  return run_node(op, fed, attrs, 1, backend, 1);
+}
+
+struct ConvCase {
+  Shape x;  // NCHW
+  Shape w;  // OIHW
+  Attrs attrs;
+};
+
+std::vector<ConvCase> conv_cases() {
+  return {
+      {{1, 16, 9, 11}, {32, 16, 3, 3}, {{"pads", a_ints({1, 1, 1, 1})}}},
+      {{2, 20, 7, 8}, {24, 20, 3, 3}, {{"pads", a_ints({1, 1, 1, 1})}}},  // partial blocks, batch 2
+      {{1, 32, 13, 13}, {40, 32, 3, 3}, {{"strides", a_ints({2, 2})}, {"pads", a_ints({1, 0, 1, 0})}}},
+      {{1, 16, 12, 12}, {16, 16, 3, 3}, {{"pads", a_ints({2, 2, 2, 2})}, {"dilations", a_ints({2, 2})}}},
+      {{1, 48, 6, 5}, {24, 48, 1, 1}, {}},                                                             // pointwise
+      {{1, 24, 10, 9}, {24, 1, 3, 3}, {{"group", a_int(24)}, {"pads", a_ints({1, 1, 1, 1})}}},         // depthwise
+      {{2, 40, 11, 11}, {40, 1, 3, 3}, {{"group", a_int(40)}, {"strides", a_ints({2, 2})}, {"pads", a_ints({1, 1, 1, 1})}}},
+      {{1, 16, 14, 14}, {16, 1, 5, 5}, {{"group", a_int(16)}, {"pads", a_ints({2, 2, 2, 2})}}},
+      {{1, 16, 7, 7}, {8, 16, 3, 3}, {{"auto_pad", a_str("SAME_UPPER")}}},
+  };
+}
+
+// The activations the pass puts into NchwcConv (f(0) = 0, so padded channels stay zero).
+const std::vector<std::pair<std::string, std::vector<float>>> kActivations = {
+    {"", {}}, {"Relu", {}}, {"Clip", {-0.5f, 0.75f}}, {"LeakyRelu", {0.1f}}, {"HardSwish", {}}, {"Tanh", {}}};
+
+Shape conv_out(const ConvCase& c) {
+  return run1("Conv", {random_f32(c.x, 1), random_f32(c.w, 2)}, c.attrs, "reference")[0].shape();
+}
+
+TEST(Nchwc, ConvCpuMatchesReference) {
+  uint32_t seed = 100;
+  int k = 0;
+  for (int64_t b : {16, 8})
+    for (const ConvCase& s : conv_cases()) {
+      const Shape ys = conv_out(s);
+      for (size_t ai = 0; ai < kActivations.size(); ++ai, ++k) {
+        CpuCase c;
+        c.op = "flipscope.NchwcConv";
+        c.attrs = s.attrs;
+        c.attrs["block"] = a_int(b);
+        c.attrs["activation"] = a_str(kActivations[ai].first);
+        if (!kActivations[ai].second.empty())
+          c.attrs["activation_params"] = Attribute::make_floats(kActivations[ai].second);
+        const bool bias = k % 2 == 0, residual = k % 3 != 1;
+        c.inputs = {block(random_f32(s.x, seed++), b), random_f32(s.w, seed++),
+                    bias ? random_f32({s.w[0]}, seed++) : Tensor()};
+        if (residual) c.inputs.push_back(block(random_f32(ys, seed++), b));
+        c.params = {1};
+        expect_cpu_matches_reference(c, "b" + std::to_string(b) + " " + kActivations[ai].first + " x" +
+                                            shape_str(s.x) + " w" + shape_str(s.w) + (bias ? " +B" : "") +
+                                            (residual ? " +Z" : ""));
+      }
+    }
+}
+
+// The blocked reference is the NCHW reference FusedConv on re-blocked data (guards the oracle).
+TEST(Nchwc, ConvReferenceIsFusedConvBlocked) {
+  uint32_t seed = 500;
+  for (const ConvCase& s : conv_cases()) {
+    Attrs attrs = s.attrs;
+    attrs["activation"] = a_str("HardSwish");
+    Tensor x = random_f32(s.x, seed++), w = random_f32(s.w, seed++), bias = random_f32({s.w[0]}, seed++);
+    Tensor z = random_f32(conv_out(s), seed++);
+    Tensor want = run1("flipscope.FusedConv", {x, w, bias, z}, attrs, "reference")[0];
+    attrs["block"] = a_int(16);
+    Tensor got = run1("flipscope.NchwcConv", {block(x, 16), w, bias, block(z, 16)}, attrs, "reference")[0];
+    EXPECT_EQ(compare_outputs(got, block(want, 16)), "") << shape_str(s.x) << " " << shape_str(s.w);
+  }
+}
+
+TEST(Nchwc, ConversionsRoundTrip) {
+  for (int64_t b : {16, 8})
+    for (const Shape& s : std::vector<Shape>{{1, 20, 5, 7}, {3, 16, 4, 4}, {1, 3, 2, 9}}) {
+      Tensor x = random_f32(s, 7);
+      for (const std::string backend : {"reference", "cpu"}) {
+        Tensor blk = run1("flipscope.ToNchwc", {x}, {{"block", a_int(b)}}, backend)[0];
+        EXPECT_EQ(compare_outputs(blk, block(x, b)), "") << backend << " b" << b << " " << shape_str(s);
+        Tensor back = run1("flipscope.FromNchwc", {blk}, {{"block", a_int(b)}, {"channels", a_int(s[1])}}, backend)[0];
+        EXPECT_EQ(compare_outputs(back, x), "") << backend << " b" << b << " " << shape_str(s);
+      }
+    }
+}
+
+TEST(Nchwc, PoolsCpuMatchReference) {
+  struct PoolCase {
+    std::string op;
+    Shape x;
+    Attrs attrs;
+  };
+  const std::vector<PoolCase> cases = {
+      {"MaxPool", {1, 20, 9, 9}, {{"kernel_shape", a_ints({3, 3})}, {"strides", a_ints({2, 2})}, {"pads", a_ints({1, 1, 1, 1})}}},
+      {"MaxPool", {2, 16, 8, 7}, {{"kernel_shape", a_ints({2, 2})}, {"strides", a_ints({2, 2})}, {"ceil_mode", a_int(1)}}},
+      {"AveragePool", {1, 24, 9, 9}, {{"kernel_shape", a_ints({3, 3})}, {"pads", a_ints({1, 1, 1, 1})}}},
+      {"AveragePool", {1, 16, 8, 8}, {{"kernel_shape", a_ints({2, 2})}, {"strides", a_ints({2, 2})}, {"count_include_pad", a_int(1)}}},
+      {"AveragePool", {1, 16, 7, 7}, {{"kernel_shape", a_ints({3, 3})}, {"strides", a_ints({2, 2})}, {"ceil_mode", a_int(1)}}},
+      {"GlobalAveragePool", {2, 40, 7, 6}, {}},
+  };
+  uint32_t seed = 900;
+  for (int64_t b : {16, 8})
+    for (const PoolCase& p : cases) {
+      CpuCase c;
+      c.op = "flipscope.Nchwc" + p.op;
+      c.attrs = p.attrs;
+      c.attrs["block"] = a_int(b);
+      Tensor x = random_f32(p.x, seed++);
+      if (p.op == "MaxPool") x.set_f64(5, NAN);  // a NaN propagates as in MaxPool
+      c.inputs = {block(x, b)};
+      expect_cpu_matches_reference(c, p.op + " b" + std::to_string(b) + " " + shape_str(p.x));
+      // and equals the NCHW op re-blocked
+      Attrs base = p.attrs;
+      Tensor want = run1(p.op, {x}, base, "reference")[0];
+      Tensor got = run1(c.op, {block(x, b)}, c.attrs, "cpu")[0];
+      EXPECT_EQ(compare_outputs(got, block(want, b)), "") << p.op << " b" << b;
+    }
+}
+
+TEST(Nchwc, SchemaErrorsNameTheNode) {
+  auto err = [](const std::string& op, const std::vector<Tensor>& in, const Attrs& attrs) {
+    try {
+      run1(op, in, attrs, "cpu");
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(err("flipscope.ToNchwc", {random_f32({1, 3, 4, 4}, 1)}, {{"block", a_int(5)}}).find("block"),
+            std::string::npos);
+  EXPECT_NE(err("flipscope.FromNchwc", {random_f32({1, 2, 4, 4, 16}, 1)}, {{"block", a_int(16)}, {"channels", a_int(40)}})
+                .find("channels"),
+            std::string::npos);
+  EXPECT_NE(err("flipscope.NchwcConv", {random_f32({1, 1, 4, 4, 16}, 1), random_f32({8, 32, 3, 3}, 2)},
+                {{"block", a_int(16)}})
+                .find("cannot hold 32 channels"),
+            std::string::npos);
+}
+
+// Fed weights are reordered anew on every run (constant ones once).
+TEST(Nchwc, FedWeightsChange) {
+  auto g = std::make_shared<Graph>();
+  Node n;
+  n.name = "n0";
+  n.op_type = "flipscope.NchwcConv";
+  n.domain = "flipscope";
+  n.attrs = {{"block", a_int(16)}, {"pads", a_ints({1, 1, 1, 1})}};
+  SymShape xs{{1, ""}, {1, ""}, {6, ""}, {6, ""}, {16, ""}}, ws{{16, ""}, {16, ""}, {3, ""}, {3, ""}};
+  ValueId xv = g->add_value("x", DType::F32, xs), wv = g->add_value("w", DType::F32, ws);
+  g->add_input(xv);
+  g->add_input(wv);
+  n.inputs = {xv, wv};
+  n.outputs = {g->add_value("y")};
+  ValueId out = n.outputs[0];
+  g->add_node(std::move(n));
+  g->add_output(out);
+  SessionOptions so;
+  so.backend = "cpu";
+  Session cpu(g, so);
+  so.backend = "reference";
+  Session ref(g, so);
+  for (int run = 0; run < 3; ++run) {
+    std::map<std::string, Tensor> feeds{{"x", block(random_f32({1, 16, 6, 6}, 7), 16)},
+                                        {"w", random_f32({16, 16, 3, 3}, 20 + run)}};
+    EXPECT_EQ(compare_outputs(cpu.run(feeds).outputs[0], ref.run(feeds).outputs[0]), "") << "run " << run;
+  }
+}
+
+// ---- the layout-nchwc pass -------------------------------------------------------------------
+
+struct Builder {
+  Graph g;
+  ValueId x;
+  explicit Builder(int64_t c = 16, int64_t hw = 12) {
+    g.opset = 17;
+    x = g.add_value("x", DType::F32, SymShape{{1, ""}, {c, ""}, {hw, ""}, {hw, ""}});
+    g.add_input(x);
+  }
+  ValueId node(const std::string& name, const std::string& op, std::vector<ValueId> in, Attrs attrs = {}) {
+    Node n;
+    n.name = name;
+    n.op_type = op;
+    n.opset = 17;
+    n.inputs = std::move(in);
+    n.outputs = {g.add_value(name + "_y", DType::F32)};
+    n.attrs = std::move(attrs);
+    return g.node(g.add_node(std::move(n))).outputs[0];
+  }
+  ValueId c(const std::string& name, Tensor t) { return g.add_constant(name, std::move(t)); }
+  ValueId conv(const std::string& name, ValueId in, int64_t cin, int64_t cout, uint32_t seed, int64_t k = 3) {
+    Attrs attrs;
+    if (k == 3) attrs["pads"] = a_ints({1, 1, 1, 1});
+    return node(name, "Conv",
+                {in, c(name + "_w", random_f32({cout, cin, k, k}, seed)), c(name + "_b", random_f32({cout}, seed + 1))},
+                attrs);
+  }
+  std::shared_ptr<Graph> done(ValueId y) {
+    g.set_outputs({y});
+    g.validate();
+    return std::make_shared<Graph>(g);
+  }
+};
+
+OptimizeOptions cpu_opts(const std::string& precision = "fp32") {
+  OptimizeOptions o;
+  o.backend = "cpu";
+  o.precision = precision;
+  o.validate_each_pass = true;
+  return o;
+}
+
+int count_op(const Graph& g, const std::string& op) {
+  int n = 0;
+  for (const Node& nd : g.nodes()) n += !nd.dead && nd.op_type == op;
+  return n;
+}
+
+Tensor run_graph(const std::shared_ptr<Graph>& g, const std::string& backend, const Tensor& x) {
+  Session s(g, SessionOptions{.backend = backend});
+  return s.run({{"x", x}}).outputs[0];
+}
+
+OptimizeResult optimize_and_check(const std::shared_ptr<Graph>& g, const std::string& passes, const Shape& xs) {
+  OptimizeResult r = optimize(*g, parse_pipeline(passes), cpu_opts());
+  Tensor x = random_f32(xs, 4242);
+  Tensor want = run_graph(g, "reference", x), got = run_graph(r.graph, "cpu", x);
+  EXPECT_EQ(compare_outputs(got, want), "") << passes;
+  return r;
+}
+
+// conv -> relu -> conv (+ residual) -> maxpool -> gap: one region, one conversion in, one out.
+std::shared_ptr<Graph> residual_block(Builder& b) {
+  ValueId a = b.node("relu1", "Relu", {b.conv("conv1", b.x, 16, 32, 1)});
+  ValueId c2 = b.conv("conv2", a, 32, 32, 3);
+  ValueId sum = b.node("add", "Add", {c2, a});
+  ValueId act = b.node("clip", "Clip", {sum, b.c("lo", Tensor::from_vector<float>(DType::F32, {}, {0.0f})),
+                                         b.c("hi", Tensor::from_vector<float>(DType::F32, {}, {6.0f}))});
+  ValueId pool = b.node("pool", "MaxPool", {act}, {{"kernel_shape", a_ints({2, 2})}, {"strides", a_ints({2, 2})}});
+  ValueId gap = b.node("gap", "GlobalAveragePool", {pool});
+  return b.done(b.node("flat", "Flatten", {gap}));
+}
+
+TEST(Nchwc, ResidualBlockIsOneRegion) {
+  for (const std::string passes : {"layout-nchwc", "O2"}) {
+    Builder b;
+    OptimizeResult r = optimize_and_check(residual_block(b), passes, {1, 16, 12, 12});
+    const Graph& g = *r.graph;
+    EXPECT_EQ(count_op(g, "flipscope.ToNchwc"), 1) << passes;
+    EXPECT_EQ(count_op(g, "flipscope.FromNchwc"), 1) << passes;
+    EXPECT_EQ(count_op(g, "flipscope.NchwcConv"), 2) << passes;
+    EXPECT_EQ(count_op(g, "flipscope.NchwcMaxPool"), 1) << passes;
+    EXPECT_EQ(count_op(g, "flipscope.NchwcGlobalAveragePool"), 1) << passes;
+    EXPECT_EQ(count_op(g, "Conv") + count_op(g, "flipscope.FusedConv"), 0) << passes;
+    for (const Node& n : g.nodes())
+      if (!n.dead && n.op_type == "flipscope.NchwcConv") {
+        EXPECT_FALSE(n.provenance.empty());
+      }
+    ASSERT_FALSE(r.rewrites.empty());
+    EXPECT_EQ(r.rewrites.back().pass, "layout-nchwc");
+  }
+}
+
+TEST(Nchwc, NearMissesStayPlain) {
+  {  // fewer input channels than a block (a stem), and an activation with f(0) != 0, stay plain
+    Builder b(3, 32);
+    ValueId y = b.conv("stem", b.x, 3, 32, 1);
+    ValueId s = b.node("sig", "Sigmoid", {b.conv("c2", y, 32, 32, 3)});
+    OptimizeResult r = optimize_and_check(b.done(b.conv("c3", s, 32, 64, 5)), "O2", {1, 3, 32, 32});
+    EXPECT_EQ(count_op(*r.graph, "Conv") + count_op(*r.graph, "flipscope.FusedConv"), 2);  // stem, c2+Sigmoid
+    EXPECT_EQ(count_op(*r.graph, "flipscope.NchwcConv"), 1);  // c3
+  }
+  {  // a lone cheap 1x1 convolution is not worth two conversions
+    Builder b(16, 4);
+    OptimizeResult r = optimize_and_check(b.done(b.conv("pw", b.x, 16, 16, 1, 1)), "layout-nchwc", {1, 16, 4, 4});
+    EXPECT_TRUE(r.rewrites.empty());
+  }
+  {  // an Add with a constant (would make padded channels non-zero) and a Concat of partial blocks
+    Builder b;
+    ValueId c1 = b.conv("c1", b.x, 16, 32, 1);
+    ValueId add = b.node("addc", "Add", {c1, b.c("k", random_f32({32, 1, 1}, 9))});
+    ValueId c2 = b.conv("c2", b.x, 16, 20, 3);
+    ValueId cat = b.node("cat", "Concat", {add, c2}, {{"axis", a_int(1)}});
+    OptimizeResult r = optimize_and_check(b.done(cat), "layout-nchwc", {1, 16, 12, 12});
+    for (const Node& n : r.graph->nodes())
+      if (!n.dead && (n.op_type == "Add" || n.op_type == "Concat")) {
+        for (ValueId v : n.inputs) EXPECT_NE(r.graph->value(v).shape ? r.graph->value(v).shape->size() : 4u, 5u);
+      }
+  }
+  {  // reduced precision: the precision pass gets the convolutions
+    Builder b;
+    OptimizeResult r = optimize(*residual_block(b), parse_pipeline("O2"), cpu_opts("fp16"));
+    EXPECT_EQ(count_op(*r.graph, "flipscope.NchwcConv"), 0);
+  }
+  {  // the rewrite filter skips the region
+    Builder b;
+    OptimizeOptions o = cpu_opts();
+    o.filter.only_set = true;
+    OptimizeResult r = optimize(*residual_block(b), parse_pipeline("layout-nchwc"), o);
+    EXPECT_EQ(count_op(*r.graph, "flipscope.NchwcConv"), 0);
+  }
+}
+
+}  // namespace
+}  // namespace fs::test
