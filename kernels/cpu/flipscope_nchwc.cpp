@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <immintrin.h>
 
 #include "kernels/cpu/conv_util.h"
 #include "kernels/cpu/cpu_features.h"
@@ -174,66 +175,129 @@ class NchwcConvKernel : public Kernel {
 
 // ---- pools -----------------------------------------------------------------------------------
 
-struct PoolGeom {
-  int64_t planes, h, w, oh, ow, b, kh, kw, sy, sx, py, px;
+// One output row of one blocked plane: every output pixel's window, all B lanes at once (B is a
+// compile-time 8 or 16, so the lane loops become one vector register; compiled per ISA).
+struct PoolRow {
+  const float* x;  // the plane [H, W, B]
+  float* y;        // the output row [OW, B]
+  int64_t h, w, ow, kh, kw, sy, sx, py, px, oy;
 };
 
-PoolGeom pool_geom(const Node& node, const Tensor& x, const Tensor& y) {
-  const int64_t b = x.dim(4);
-  const nn::Window win = nn::forward_window(node, {x.dim(0), x.dim(1) * b, x.dim(2), x.dim(3)},
-                                            nn::pool_kernel_shape(node, 2), node.attr_int("ceil_mode", 0) == 1);
-  return {x.dim(0) * x.dim(1), x.dim(2),           x.dim(3),           y.dim(2),
-          y.dim(3),            b,                  win.kernel[0],      win.kernel[1],
-          win.strides[0],      win.strides[1],     win.pads_begin[0],  win.pads_begin[1]};
+// Scalar lanes (any CPU). GCC 12 keeps the B accumulators in scalar registers here (no SLP
+// vectorization of the tap loop), so the AVX-512 / AVX2 versions below use intrinsics.
+template <int B, bool kMax>
+void pool_row_scalar(const PoolRow& r) {
+  for (int64_t ox = 0; ox < r.ow; ++ox) {
+    float acc[B];
+    for (int l = 0; l < B; ++l) acc[l] = kMax ? -INFINITY : 0.0f;
+    int64_t count = 0;
+    for (int64_t ky = 0; ky < r.kh; ++ky) {
+      const int64_t iy = r.oy * r.sy - r.py + ky;
+      if (iy < 0 || iy >= r.h) continue;
+      for (int64_t kx = 0; kx < r.kw; ++kx) {
+        const int64_t ix = ox * r.sx - r.px + kx;
+        if (ix < 0 || ix >= r.w) continue;
+        const float* xi = r.x + (iy * r.w + ix) * B;
+        ++count;
+        for (int l = 0; l < B; ++l) {
+          if constexpr (kMax)
+            acc[l] = (xi[l] > acc[l] || xi[l] != xi[l]) ? xi[l] : acc[l];  // a NaN wins and stays
+          else
+            acc[l] += xi[l];
+        }
+      }
+    }
+    const float inv = count > 0 ? 1.0f / static_cast<float>(count) : NAN;
+    for (int l = 0; l < B; ++l) r.y[ox * B + l] = kMax ? acc[l] : acc[l] * inv;
+  }
 }
 
-// Max / average over each window (dilation 1: the pass converts only those), all b lanes at once.
+// The window loop shared by the vector versions: Load(p) loads B lanes, Max / Add combine, Store
+// writes. A NaN is tracked in a separate mask (max alone would drop it) and wins at the end.
+#define FS_NCHWC_POOL_VEC(NAME, TARGET, VEC, LOAD, STORE, SET1, MAXF, ADDF, MULF, UNORD, BLEND_NAN, MASKT, MASK0, OR) \
+  template <bool kMax>                                                                                        \
+  [[gnu::target(TARGET)]] void NAME(const PoolRow& r) {                                                      \
+    constexpr int64_t B = sizeof(VEC) / sizeof(float);                                                        \
+    for (int64_t ox = 0; ox < r.ow; ++ox) {                                                                   \
+      VEC acc = SET1(kMax ? -INFINITY : 0.0f);                                                                \
+      MASKT nan = MASK0;                                                                                      \
+      int64_t count = 0;                                                                                      \
+      for (int64_t ky = 0; ky < r.kh; ++ky) {                                                                 \
+        const int64_t iy = r.oy * r.sy - r.py + ky;                                                           \
+        if (iy < 0 || iy >= r.h) continue;                                                                    \
+        for (int64_t kx = 0; kx < r.kw; ++kx) {                                                               \
+          const int64_t ix = ox * r.sx - r.px + kx;                                                           \
+          if (ix < 0 || ix >= r.w) continue;                                                                  \
+          const VEC v = LOAD(r.x + (iy * r.w + ix) * B);                                                      \
+          ++count;                                                                                            \
+          if constexpr (kMax) {                                                                               \
+            acc = MAXF(v, acc);                                                                               \
+            nan = OR(nan, UNORD(v));                                                                          \
+          } else {                                                                                            \
+            acc = ADDF(acc, v);                                                                               \
+          }                                                                                                   \
+        }                                                                                                     \
+      }                                                                                                       \
+      if constexpr (kMax)                                                                                     \
+        acc = BLEND_NAN(acc, nan);                                                                            \
+      else                                                                                                    \
+        acc = MULF(acc, SET1(count > 0 ? 1.0f / static_cast<float>(count) : NAN));                            \
+      STORE(r.y + ox * B, acc);                                                                               \
+    }                                                                                                         \
+  }
+
+// GCC 12 warns about _mm512_max_ps's internal _mm512_undefined_ps (a known false positive).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#define FS_M512_UNORD(v) _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q)
+#define FS_M512_BLEND_NAN(a, m) _mm512_mask_blend_ps(m, a, _mm512_set1_ps(NAN))
+#define FS_M512_OR(a, b) static_cast<__mmask16>((a) | (b))
+FS_NCHWC_POOL_VEC(pool_row_avx512, "avx512f", __m512, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_set1_ps, _mm512_max_ps,
+                  _mm512_add_ps, _mm512_mul_ps, FS_M512_UNORD, FS_M512_BLEND_NAN, __mmask16, 0, FS_M512_OR)
+#define FS_M256_UNORD(v) _mm256_cmp_ps(v, v, _CMP_UNORD_Q)
+#define FS_M256_BLEND_NAN(a, m) _mm256_blendv_ps(a, _mm256_set1_ps(NAN), m)
+FS_NCHWC_POOL_VEC(pool_row_avx2, "avx2", __m256, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_set1_ps, _mm256_max_ps,
+                  _mm256_add_ps, _mm256_mul_ps, FS_M256_UNORD, FS_M256_BLEND_NAN, __m256, _mm256_setzero_ps(),
+                  _mm256_or_ps)
+
+#pragma GCC diagnostic pop
+
+using PoolRowFn = void (*)(const PoolRow&);
+
+// By the cpu kernels' ISA level (conv_isa(): what the CPU has, capped by tests so every path runs).
+template <bool kMax>
+PoolRowFn pick_pool_row(int64_t b) {
+  const cpu::Isa isa = cpu::conv_isa();
+  if (b == 16) return isa == cpu::Isa::Avx512 ? &pool_row_avx512<kMax> : &pool_row_scalar<16, kMax>;
+  return isa != cpu::Isa::Generic ? &pool_row_avx2<kMax> : &pool_row_scalar<8, kMax>;
+}
+
 template <bool kMax>
 void nchwc_pool(KernelContext& ctx) {
   const Tensor& x = ctx.in(0);
   Tensor& y = ctx.out(0);
-  const PoolGeom g = pool_geom(ctx.node, x, y);
+  const int64_t b = x.dim(4);
+  const nn::Window win = nn::forward_window(ctx.node, {x.dim(0), x.dim(1) * b, x.dim(2), x.dim(3)},
+                                            nn::pool_kernel_shape(ctx.node, 2), ctx.node.attr_int("ceil_mode", 0) == 1);
+  const int64_t planes = x.dim(0) * x.dim(1), h = x.dim(2), w = x.dim(3), oh = y.dim(2), ow = y.dim(3);
   // The pass converts pools without dilation, and AveragePool counting padding only when unpadded.
-  for (int64_t d : ctx.node.attr_ints("dilations"))
+  for (int64_t d : win.dilations)
     if (d != 1) ctx.node.fail_attr("dilations", "blocked pools support dilation 1 only");
-  if (!kMax && ctx.node.attr_int("count_include_pad", 0) == 1 && (g.py || g.px || g.h + g.py < (g.oh - 1) * g.sy + g.kh ||
-                                                                  g.w + g.px < (g.ow - 1) * g.sx + g.kw))
+  if (!kMax && ctx.node.attr_int("count_include_pad", 0) == 1 &&
+      (win.pads_begin[0] || win.pads_begin[1] || h + win.pads_begin[0] < (oh - 1) * win.strides[0] + win.kernel[0] ||
+       w + win.pads_begin[1] < (ow - 1) * win.strides[1] + win.kernel[1]))
     ctx.node.fail_attr("count_include_pad", "blocked AveragePool counts padding only when there is none");
+  if (b != 8 && b != 16) ctx.node.fail_attr("block", "must be 8 or 16");
+  const PoolRowFn fn = pick_pool_row<kMax>(b);
   const float* xp = x.data<float>();
   float* yp = y.data<float>();
   const int nt = std::max(1, ctx.num_threads);
 #pragma omp parallel for num_threads(nt) schedule(static)
-  for (int64_t r = 0; r < g.planes * g.oh; ++r) {
-    const int64_t p = r / g.oh, oy = r % g.oh;
-    const float* xs = xp + p * g.h * g.w * g.b;
-    for (int64_t ox = 0; ox < g.ow; ++ox) {
-      float* __restrict yo = yp + ((p * g.oh + oy) * g.ow + ox) * g.b;
-      float acc[16];
-      for (int64_t l = 0; l < g.b; ++l) acc[l] = kMax ? -INFINITY : 0.0f;
-      int64_t count = 0;
-      for (int64_t ky = 0; ky < g.kh; ++ky) {
-        const int64_t iy = oy * g.sy - g.py + ky;
-        if (iy < 0 || iy >= g.h) continue;
-        for (int64_t kx = 0; kx < g.kw; ++kx) {
-          const int64_t ix = ox * g.sx - g.px + kx;
-          if (ix < 0 || ix >= g.w) continue;
-          const float* __restrict xi = xs + (iy * g.w + ix) * g.b;
-          ++count;
-          for (int64_t l = 0; l < g.b; ++l) {
-            if constexpr (kMax)
-              acc[l] = (xi[l] > acc[l] || xi[l] != xi[l]) ? xi[l] : acc[l];  // NaN wins and stays
-            else
-              acc[l] += xi[l];
-          }
-        }
-      }
-      if constexpr (kMax) {
-        for (int64_t l = 0; l < g.b; ++l) yo[l] = acc[l];
-      } else {  // no padding counted (checked above): the divisor is the number of taps inside X
-        const float inv = count > 0 ? 1.0f / static_cast<float>(count) : 0.0f;
-        for (int64_t l = 0; l < g.b; ++l) yo[l] = count > 0 ? acc[l] * inv : NAN;
-      }
-    }
+  for (int64_t it = 0; it < planes * oh; ++it) {
+    const int64_t p = it / oh;
+    const PoolRow r{xp + p * h * w * b, yp + it * ow * b, h, w, ow, win.kernel[0], win.kernel[1],
+                    win.strides[0], win.strides[1], win.pads_begin[0], win.pads_begin[1], it % oh};
+    fn(r);
   }
 }
 
