@@ -1,7 +1,5 @@
 #include "diff/profile.h"
 
-#include "kernels/cpu/sgemm.h"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -13,6 +11,7 @@
 #include "engine/limits.h"
 #include "engine/op_schema.h"
 #include "engine/shape_inference.h"
+#include "kernels/cpu/sgemm.h"
 
 namespace fs {
 

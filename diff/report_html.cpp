@@ -257,9 +257,11 @@ std::string render_report_html(const json& results, const Dataset& data) {
                      esc(e["reason"]));
   h += "</table>\n";
   const json& env = results["environment"];
-  h += fmt::format("<h2>Environment</h2>\n<p>{}; {} ({}); OpenBLAS {} core {}; fp32 GEMM {}; {} hardware threads.</p>\n",
-                   esc(env["compiler"]), esc(env["cpu_model"]), esc(env["cpu_features"]), esc(env["openblas_config"]),
-                   esc(env["openblas_core"]), esc(env.value("gemm_library", std::string("not recorded"))), env["hardware_threads"].get<int64_t>());
+  h +=
+      fmt::format("<h2>Environment</h2>\n<p>{}; {} ({}); OpenBLAS {} core {}; fp32 GEMM {}; {} hardware threads.</p>\n",
+                  esc(env["compiler"]), esc(env["cpu_model"]), esc(env["cpu_features"]), esc(env["openblas_config"]),
+                  esc(env["openblas_core"]), esc(env.value("gemm_library", std::string("not recorded"))),
+                  env["hardware_threads"].get<int64_t>());
   h += "<script>document.addEventListener('DOMContentLoaded',function(){"
        "var n=document.querySelectorAll('svg.chart').length;if(n>=4){document.body.dataset.ok='1';}});</script>\n";
   h += "</body></html>\n";

@@ -100,10 +100,9 @@ const std::vector<std::string>& o1() {
   return v;
 }
 const std::vector<std::string>& o2_extra() {
-  static const std::vector<std::string> v = {"fold-batchnorm",       "fuse-pad-into-conv", "merge-transposes",
-                                             "fuse-matmul-add",      "fuse-conv-add",      "fuse-conv-activation",
-                                             "fuse-gemm-activation", "fuse-mul-add",       "layout-nchwc",
-                                             "dead-node-elimination"};
+  static const std::vector<std::string> v = {
+      "fold-batchnorm",       "fuse-pad-into-conv",   "merge-transposes", "fuse-matmul-add", "fuse-conv-add",
+      "fuse-conv-activation", "fuse-gemm-activation", "fuse-mul-add",     "layout-nchwc",    "dead-node-elimination"};
   return v;
 }
 const std::vector<std::string>& o3_extra() {

@@ -66,8 +66,8 @@ std::vector<TensorType> infer_from_nchwc(InferContext& ctx) {
 }
 
 // The base op's inference on the NCHW view of the blocked inputs `blk` (given `channels` each).
-std::vector<TensorType> infer_as(InferContext& ctx, const char* base, const std::vector<std::pair<size_t, int64_t>>& blk,
-                                 int64_t b) {
+std::vector<TensorType> infer_as(InferContext& ctx, const char* base,
+                                 const std::vector<std::pair<size_t, int64_t>>& blk, int64_t b) {
   std::vector<TensorType> in;
   for (size_t i = 0; i < ctx.num_inputs(); ++i) in.push_back(ctx.has_input(i) ? ctx.input(i) : TensorType{});
   for (const auto& [i, c] : blk) {
@@ -108,8 +108,8 @@ FlopsFn flops_as(const char* base, bool conv) {
     if (in.empty() || out.empty() || in[0].shape.size() != 5 || out[0].shape.size() != 5) return 0;
     const int64_t b = in[0].shape[4];
     std::vector<TensorType> i2 = in, o2 = out;
-    const int64_t c = conv && in.size() > 1 && in[1].shape.size() == 4 ? in[1].shape[1] * n.attr_int("group", 1)
-                                                                        : in[0].shape[1] * b;
+    const int64_t c =
+        conv && in.size() > 1 && in[1].shape.size() == 4 ? in[1].shape[1] * n.attr_int("group", 1) : in[0].shape[1] * b;
     const int64_t m = conv && in.size() > 1 && in[1].shape.size() == 4 ? in[1].shape[0] : out[0].shape[1] * b;
     auto nchw = [](const Shape& s, int64_t ch) { return Shape{s[0], ch, s[2], s[3]}; };
     i2[0].shape = nchw(in[0].shape, c);

@@ -13,8 +13,8 @@
 #include "kernels/cpu/conv_gemm_util.h"
 #include "kernels/cpu/conv_shifted_util.h"
 #include "kernels/cpu/fused_util.h"
-#include "kernels/cpu/winograd_util.h"
 #include "kernels/cpu/sgemm.h"
+#include "kernels/cpu/winograd_util.h"
 
 namespace fs::cpu {
 
@@ -224,8 +224,8 @@ class ConvKernel : public Kernel {
         for (int64_t j0 = 0; j0 < out_vol; j0 += nb) {
           const int64_t j1 = std::min(out_vol, j0 + nb);
           im2col(g_, xg, cg_, j0, j1, col_.data(), nt);
-          sgemm(false, false, mg_, j1 - j0, kdim, 1.0f, w + gi * mg_ * kdim, kdim,
-                      col_.data(), j1 - j0, 0.0f, y + off + j0, out_vol);
+          sgemm(false, false, mg_, j1 - j0, kdim, 1.0f, w + gi * mg_ * kdim, kdim, col_.data(), j1 - j0, 0.0f,
+                y + off + j0, out_vol);
           epi_(y + off + j0, out_vol, z ? z + off + j0 : nullptr, out_vol, b, mg_, j1 - j0);
         }
       }
@@ -244,7 +244,8 @@ class ConvKernel : public Kernel {
     }
     const int64_t in_vol = g_.in_vol(), pvol = p.hp * p.wp;
     if (p.padded) {
-      if (static_cast<int64_t>(pad_.size()) < planes * cg_ * pvol) pad_.resize(static_cast<size_t>(planes * cg_ * pvol));
+      if (static_cast<int64_t>(pad_.size()) < planes * cg_ * pvol)
+        pad_.resize(static_cast<size_t>(planes * cg_ * pvol));
 #pragma omp parallel for num_threads(nt) schedule(static)
       for (int64_t i = 0; i < planes * cg_; ++i) shifted::pad_plane(p, x + i * in_vol, pad_.data() + i * pvol);
     }

@@ -35,8 +35,7 @@ class ConvTransposeKernel : public Kernel {
         float* yg = yp + (n * m_ + gi * mg_) * g_.out_vol();
         for (int64_t j0 = 0; j0 < in_vol; j0 += nb) {
           const int64_t j1 = std::min(in_vol, j0 + nb);
-          fs::cpu::sgemm(true, false, rows, j1 - j0, cg_, 1.0f, wg, rows, xg + j0, in_vol,
-                      0.0f, col_.data(), j1 - j0);
+          fs::cpu::sgemm(true, false, rows, j1 - j0, cg_, 1.0f, wg, rows, xg + j0, in_vol, 0.0f, col_.data(), j1 - j0);
           cpu::col2im(g_, col_.data(), mg_, j0, j1, yg, nt);
         }
       }

@@ -120,8 +120,8 @@ class LowpConvKernel : public Kernel {
             cpu::im2col(g_, xg, cg_, j0, j0 + cols, colr_.data(), nt);
             cvt_.round(colr_.data(), colr_.data(), kdim * cols, nt);
           }
-          cpu::sgemm(false, false, mg_, cols, kdim, 1.0f, wf_.data() + gi * mg_ * kdim,
-                      kdim, colr_.data(), cols, 0.0f, yp + off + j0, out_vol);
+          cpu::sgemm(false, false, mg_, cols, kdim, 1.0f, wf_.data() + gi * mg_ * kdim, kdim, colr_.data(), cols, 0.0f,
+                     yp + off + j0, out_vol);
           epi_(yp + off + j0, out_vol, z ? z + off + j0 : nullptr, out_vol, bias ? bias + gi * mg_ : nullptr, mg_,
                cols);
         }

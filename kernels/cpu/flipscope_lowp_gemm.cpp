@@ -86,8 +86,7 @@ class LowpGemmKernel : public Kernel {
     if (m == 1)
       cblas_sgemv(CblasRowMajor, CblasNoTrans, n, k, 1.0f, bf_.data(), k, ar_.data(), 1, 0.0f, t_.data(), 1);
     else
-      cpu::sgemm(trans_a_, true, m, n, k, 1.0f, ar_.data(),
-                  trans_a_ ? m : k, bf_.data(), k, 0.0f, t_.data(), n);
+      cpu::sgemm(trans_a_, true, m, n, k, 1.0f, ar_.data(), trans_a_ ? m : k, bf_.data(), k, 0.0f, t_.data(), n);
   }
 
   // B packed into 16 bits as [N, K].

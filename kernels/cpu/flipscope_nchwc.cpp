@@ -5,15 +5,15 @@
 // activation (an `eltwise` post-op) applied in the same pass; the OIHW weights are reordered to the
 // layout oneDNN asks for once when constant, on every run when fed. The pools and the layout
 // conversions are plain loops vectorized over the b channels of a block, OpenMP over blocks.
-#include <dnnl.hpp>
+#include <immintrin.h>
 
 #include <cmath>
 #include <cstring>
-#include <immintrin.h>
+#include <dnnl.hpp>
 
+#include "engine/ops/flipscope_util.h"
 #include "kernels/cpu/conv_util.h"
 #include "kernels/cpu/cpu_features.h"
-#include "engine/ops/flipscope_util.h"
 
 namespace fs {
 namespace {
@@ -117,8 +117,7 @@ class NchwcConvKernel : public Kernel {
     const memory::desc src_md(src_dims, memory::data_type::f32, tag), dst_md(dst_dims, memory::data_type::f32, tag);
     const memory::desc w_any(w_dims, memory::data_type::f32, Tag::any);
     const memory::desc bias_md = ctx.has_input(2) ? memory::desc({m}, memory::data_type::f32, Tag::a) : memory::desc();
-    const memory::dims strides = {win.strides[0], win.strides[1]},
-                       dil = {win.dilations[0] - 1, win.dilations[1] - 1},
+    const memory::dims strides = {win.strides[0], win.strides[1]}, dil = {win.dilations[0] - 1, win.dilations[1] - 1},
                        pl = {win.pads_begin[0], win.pads_begin[1]}, pr = {win.pads_end[0], win.pads_end[1]};
     dnnl::post_ops po;
     if (ctx.has_input(3)) po.append_sum(1.0f);
@@ -215,35 +214,35 @@ void pool_row_scalar(const PoolRow& r) {
 // The window loop shared by the vector versions: Load(p) loads B lanes, Max / Add combine, Store
 // writes. A NaN is tracked in a separate mask (max alone would drop it) and wins at the end.
 #define FS_NCHWC_POOL_VEC(NAME, TARGET, VEC, LOAD, STORE, SET1, MAXF, ADDF, MULF, UNORD, BLEND_NAN, MASKT, MASK0, OR) \
-  template <bool kMax>                                                                                        \
-  [[gnu::target(TARGET)]] void NAME(const PoolRow& r) {                                                      \
-    constexpr int64_t B = sizeof(VEC) / sizeof(float);                                                        \
-    for (int64_t ox = 0; ox < r.ow; ++ox) {                                                                   \
-      VEC acc = SET1(kMax ? -INFINITY : 0.0f);                                                                \
-      MASKT nan = MASK0;                                                                                      \
-      int64_t count = 0;                                                                                      \
-      for (int64_t ky = 0; ky < r.kh; ++ky) {                                                                 \
-        const int64_t iy = r.oy * r.sy - r.py + ky;                                                           \
-        if (iy < 0 || iy >= r.h) continue;                                                                    \
-        for (int64_t kx = 0; kx < r.kw; ++kx) {                                                               \
-          const int64_t ix = ox * r.sx - r.px + kx;                                                           \
-          if (ix < 0 || ix >= r.w) continue;                                                                  \
-          const VEC v = LOAD(r.x + (iy * r.w + ix) * B);                                                      \
-          ++count;                                                                                            \
-          if constexpr (kMax) {                                                                               \
-            acc = MAXF(v, acc);                                                                               \
-            nan = OR(nan, UNORD(v));                                                                          \
-          } else {                                                                                            \
-            acc = ADDF(acc, v);                                                                               \
-          }                                                                                                   \
-        }                                                                                                     \
-      }                                                                                                       \
-      if constexpr (kMax)                                                                                     \
-        acc = BLEND_NAN(acc, nan);                                                                            \
-      else                                                                                                    \
-        acc = MULF(acc, SET1(count > 0 ? 1.0f / static_cast<float>(count) : NAN));                            \
-      STORE(r.y + ox * B, acc);                                                                               \
-    }                                                                                                         \
+  template <bool kMax>                                                                                                \
+  [[gnu::target(TARGET)]] void NAME(const PoolRow& r) {                                                               \
+    constexpr int64_t B = sizeof(VEC) / sizeof(float);                                                                \
+    for (int64_t ox = 0; ox < r.ow; ++ox) {                                                                           \
+      VEC acc = SET1(kMax ? -INFINITY : 0.0f);                                                                        \
+      MASKT nan = MASK0;                                                                                              \
+      int64_t count = 0;                                                                                              \
+      for (int64_t ky = 0; ky < r.kh; ++ky) {                                                                         \
+        const int64_t iy = r.oy * r.sy - r.py + ky;                                                                   \
+        if (iy < 0 || iy >= r.h) continue;                                                                            \
+        for (int64_t kx = 0; kx < r.kw; ++kx) {                                                                       \
+          const int64_t ix = ox * r.sx - r.px + kx;                                                                   \
+          if (ix < 0 || ix >= r.w) continue;                                                                          \
+          const VEC v = LOAD(r.x + (iy * r.w + ix) * B);                                                              \
+          ++count;                                                                                                    \
+          if constexpr (kMax) {                                                                                       \
+            acc = MAXF(v, acc);                                                                                       \
+            nan = OR(nan, UNORD(v));                                                                                  \
+          } else {                                                                                                    \
+            acc = ADDF(acc, v);                                                                                       \
+          }                                                                                                           \
+        }                                                                                                             \
+      }                                                                                                               \
+      if constexpr (kMax)                                                                                             \
+        acc = BLEND_NAN(acc, nan);                                                                                    \
+      else                                                                                                            \
+        acc = MULF(acc, SET1(count > 0 ? 1.0f / static_cast<float>(count) : NAN));                                    \
+      STORE(r.y + ox * B, acc);                                                                                       \
+    }                                                                                                                 \
   }
 
 // GCC 12 warns about _mm512_max_ps's internal _mm512_undefined_ps (a known false positive).
@@ -295,8 +294,18 @@ void nchwc_pool(KernelContext& ctx) {
 #pragma omp parallel for num_threads(nt) schedule(static)
   for (int64_t it = 0; it < planes * oh; ++it) {
     const int64_t p = it / oh;
-    const PoolRow r{xp + p * h * w * b, yp + it * ow * b, h, w, ow, win.kernel[0], win.kernel[1],
-                    win.strides[0], win.strides[1], win.pads_begin[0], win.pads_begin[1], it % oh};
+    const PoolRow r{xp + p * h * w * b,
+                    yp + it * ow * b,
+                    h,
+                    w,
+                    ow,
+                    win.kernel[0],
+                    win.kernel[1],
+                    win.strides[0],
+                    win.strides[1],
+                    win.pads_begin[0],
+                    win.pads_begin[1],
+                    it % oh};
     fn(r);
   }
 }
@@ -323,11 +332,14 @@ FS_REGISTER_KERNEL(flipscope.FromNchwc, "cpu", {DType::F32}, from_nchwc);
 FS_REGISTER_KERNEL(flipscope.NchwcMaxPool, "cpu", {DType::F32}, nchwc_pool<true>);
 FS_REGISTER_KERNEL(flipscope.NchwcAveragePool, "cpu", {DType::F32}, nchwc_pool<false>);
 FS_REGISTER_KERNEL(flipscope.NchwcGlobalAveragePool, "cpu", {DType::F32}, nchwc_global_average_pool);
-FS_REGISTER_KERNEL_DEF(KernelDef{"flipscope.NchwcConv", "cpu", {DType::F32}, Layout::Plain,
+FS_REGISTER_KERNEL_DEF(KernelDef{"flipscope.NchwcConv",
+                                 "cpu",
+                                 {DType::F32},
+                                 Layout::Plain,
                                  [](const Node& node, const std::vector<TensorType>&,
                                     const std::vector<const Tensor*>& consts) -> std::unique_ptr<Kernel> {
-                                   return std::make_unique<NchwcConvKernel>(node, consts.size() > 1 ? consts[1]
-                                                                                                    : nullptr);
+                                   return std::make_unique<NchwcConvKernel>(node,
+                                                                            consts.size() > 1 ? consts[1] : nullptr);
                                  }});
 
 }  // namespace

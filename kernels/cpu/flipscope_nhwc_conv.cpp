@@ -289,8 +289,8 @@ class NhwcConvKernel : public Kernel {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, m_, c_, 1.0f, w, c_, x + r0 * c_, 1, 0.0f, y + r0 * m_, 1);
       else  // per group: the group's columns of X (lda = C) times its rows of W, into its columns of Y
         for (int64_t gi = 0; gi < group_; ++gi)
-          cpu::sgemm(false, true, r, mg_, cg_, 1.0f, x + r0 * c_ + gi * cg_, c_,
-                      w + gi * mg_ * cg_, cg_, 0.0f, y + r0 * m_ + gi * mg_, m_);
+          cpu::sgemm(false, true, r, mg_, cg_, 1.0f, x + r0 * c_ + gi * cg_, c_, w + gi * mg_ * cg_, cg_, 0.0f,
+                     y + r0 * m_ + gi * mg_, m_);
       epi(y + r0 * m_, z ? z + r0 * m_ : nullptr, bias, r);
     };
     if (nt > 1 && blocks > 1) {
@@ -369,8 +369,8 @@ class NhwcConvKernel : public Kernel {
             }
           }
         }
-        cpu::sgemm(false, true, r, mg_, kdim, 1.0f, col, kdim,
-                    packed_.data() + gi * mg_ * kdim, kdim, 0.0f, y + r0 * m_ + gi * mg_, m_);
+        cpu::sgemm(false, true, r, mg_, kdim, 1.0f, col, kdim, packed_.data() + gi * mg_ * kdim, kdim, 0.0f,
+                   y + r0 * m_ + gi * mg_, m_);
       }
       epi(y + r0 * m_, z ? z + r0 * m_ : nullptr, bias, r);
     };

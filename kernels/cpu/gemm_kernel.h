@@ -63,8 +63,7 @@ class GemmKernel : public Kernel {
       const int64_t mb = std::min(rows, m - i0);
       // Row i of A' is column i of A when transposed.
       const float* ab = trans_a_ ? ap + i0 : ap + i0 * k;
-      sgemm(trans_a_, b_nk, mb, n, k,
-                  alpha_, ab, trans_a_ ? m : k, bp, b_nk ? k : n, 1.0f, yp + i0 * n, n);
+      sgemm(trans_a_, b_nk, mb, n, k, alpha_, ab, trans_a_ ? m : k, bp, b_nk ? k : n, 1.0f, yp + i0 * n, n);
       epi_(yp + i0 * n, n, nullptr, 0, nullptr, mb, n);
     }
   }

@@ -36,9 +36,8 @@ void sgemm_with(GemmLib lib, bool trans_a, bool trans_b, int64_t m, int64_t n, i
       for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
     return;
   }
-  if (lib == GemmLib::OneDnn &&
-      dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) ==
-          dnnl_success)
+  if (lib == GemmLib::OneDnn && dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, alpha, a, lda, b, ldb,
+                                           beta, c, ldc) == dnnl_success)
     return;
   // OpenBLAS: the chosen library, or oneDNN refused the call (it only does so on bad arguments).
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,

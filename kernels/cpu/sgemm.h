@@ -13,8 +13,8 @@ namespace fs::cpu {
 
 enum class GemmLib { OpenBlas, OneDnn };
 
-GemmLib gemm_lib();             // chosen once: FLIPSCOPE_GEMM, else oneDNN with AVX2/AVX-512
-const char* gemm_lib_name();    // "onednn" / "openblas", for profiles and bench metadata
+GemmLib gemm_lib();           // chosen once: FLIPSCOPE_GEMM, else oneDNN with AVX2/AVX-512
+const char* gemm_lib_name();  // "onednn" / "openblas", for profiles and bench metadata
 
 // C[M,N] = alpha * op(A) * op(B) + beta * C, row-major; op(X) = X^T when trans_x.
 void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,

@@ -277,8 +277,8 @@ inline void run_block(const Plan& p, const Fns& f, const float* u, const float* 
   float* mo = v + aa * p.c * p.block_cols();
   f.input(p, x, r0, r1, buf, v);
   for (int64_t xi = 0; xi < aa; ++xi)
-    sgemm(false, false, p.mo, nt, p.c, 1.0f, u + xi * p.mo * p.c, p.c,
-                v + xi * p.c * nt, nt, 0.0f, mo + xi * p.mo * nt, nt);
+    sgemm(false, false, p.mo, nt, p.c, 1.0f, u + xi * p.mo * p.c, p.c, v + xi * p.c * nt, nt, 0.0f, mo + xi * p.mo * nt,
+          nt);
   f.output(p, mo, r0, r1, buf, y);
 }
 

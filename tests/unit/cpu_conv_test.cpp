@@ -106,19 +106,19 @@ TEST(CpuConv, SmallGroupsAndDenseDirect) {
 TEST(CpuConv, Shifted) {
   check({
       {.x = {1, 13, 9, 11}, .m = 24, .k = {3, 3}, .pads = {1, 1, 1, 1}},
-      {.x = {3, 24, 30, 30}, .m = 13, .k = {3, 3}, .pads = {1, 1, 1, 1}},  // batch 3, several row blocks
-      {.x = {1, 128, 14, 14}, .m = 32, .k = {3, 3}, .pads = {1, 1, 1, 1}},  // DenseNet
+      {.x = {3, 24, 30, 30}, .m = 13, .k = {3, 3}, .pads = {1, 1, 1, 1}},                 // batch 3, several row blocks
+      {.x = {1, 128, 14, 14}, .m = 32, .k = {3, 3}, .pads = {1, 1, 1, 1}},                // DenseNet
       {.x = {1, 64, 40, 37}, .m = 19, .k = {3, 3}, .pads = {1, 1, 1, 1}, .bias = false},  // row blocks + tails
-      {.x = {1, 9, 12, 13}, .m = 6, .k = {3, 3}},                          // no padding: input read in place
-      {.x = {1, 9, 12, 13}, .m = 6, .k = {3, 2}, .pads = {0, 2, 1, 0}},    // asymmetric pads
+      {.x = {1, 9, 12, 13}, .m = 6, .k = {3, 3}},                        // no padding: input read in place
+      {.x = {1, 9, 12, 13}, .m = 6, .k = {3, 2}, .pads = {0, 2, 1, 0}},  // asymmetric pads
       {.x = {1, 9, 12, 13}, .m = 6, .k = {3, 3}, .pads = {2, 2, 2, 2}, .dilations = {2, 2}},
       {.x = {1, 9, 12, 13}, .m = 6, .k = {2, 3}, .dilations = {3, 1}},
       {.x = {1, 10, 17, 17}, .m = 12, .k = {1, 7}, .pads = {0, 3, 0, 3}},  // Inception 1x7 / 7x1
       {.x = {1, 10, 17, 17}, .m = 12, .k = {7, 1}, .pads = {3, 0, 3, 0}},
-      {.x = {1, 6, 5, 5}, .m = 4, .k = {3, 3}, .pads = {4, 4, 4, 4}},      // pads larger than the kernel
+      {.x = {1, 6, 5, 5}, .m = 4, .k = {3, 3}, .pads = {4, 4, 4, 4}},                // pads larger than the kernel
       {.x = {2, 40, 8, 8}, .m = 20, .k = {3, 3}, .group = 2, .pads = {1, 1, 1, 1}},  // 20 per group
-      {.x = {2, 8, 21}, .m = 5, .k = {4}, .pads = {2, 1}},                // 1-D
-      {.x = {1, 7, 1, 9}, .m = 3, .k = {1, 3}},                           // one output row
+      {.x = {2, 8, 21}, .m = 5, .k = {4}, .pads = {2, 1}},                           // 1-D
+      {.x = {1, 7, 1, 9}, .m = 3, .k = {1, 3}},                                      // one output row
   });
 }
 

@@ -26,15 +26,16 @@ void check(cpu::GemmLib lib, const GemmCase& g, uint32_t seed) {
   // Stored shapes: A is [m, k] or, transposed, [k, m]; B is [k, n] or [n, k].
   const int64_t ar = g.ta ? g.k : g.m, ac = g.ta ? g.m : g.k, br = g.tb ? g.n : g.k, bc = g.tb ? g.k : g.n;
   const int64_t lda = ac + g.pad, ldb = bc + g.pad, ldc = g.n + g.pad;
-  std::vector<float> a(static_cast<size_t>(std::max<int64_t>(ar * lda, 1))), b(static_cast<size_t>(std::max<int64_t>(br * ldb, 1)));
+  std::vector<float> a(static_cast<size_t>(std::max<int64_t>(ar * lda, 1))),
+      b(static_cast<size_t>(std::max<int64_t>(br * ldb, 1)));
   std::vector<float> c(static_cast<size_t>(g.m * ldc));
   for (auto& v : a) v = u(rng);
   for (auto& v : b) v = u(rng);
   for (auto& v : c) v = u(rng);
   const std::vector<float> c0 = c;
   cpu::sgemm_with(lib, g.ta, g.tb, g.m, g.n, g.k, g.alpha, a.data(), lda, b.data(), ldb, g.beta, c.data(), ldc);
-  const std::string what = std::string(lib == cpu::GemmLib::OneDnn ? "onednn" : "openblas") + " m=" +
-                           std::to_string(g.m) + " n=" + std::to_string(g.n) + " k=" + std::to_string(g.k) +
+  const std::string what = std::string(lib == cpu::GemmLib::OneDnn ? "onednn" : "openblas") +
+                           " m=" + std::to_string(g.m) + " n=" + std::to_string(g.n) + " k=" + std::to_string(g.k) +
                            " ta=" + std::to_string(g.ta) + " tb=" + std::to_string(g.tb);
   for (int64_t i = 0; i < g.m; ++i) {
     for (int64_t j = 0; j < g.n; ++j) {
@@ -56,11 +57,11 @@ void check(cpu::GemmLib lib, const GemmCase& g, uint32_t seed) {
 
 TEST(CpuSgemm, BothLibrariesMatchDoubleProduct) {
   const std::vector<GemmCase> cases = {
-      {1, 1, 1, false, false, 1.0f, 0.0f, 0},        {13, 17, 24, false, false, 1.0f, 0.0f, 0},
-      {13, 17, 24, true, false, 0.75f, -1.5f, 3},    {13, 17, 24, false, true, 1.0f, 1.0f, 1},
-      {13, 17, 24, true, true, -2.0f, 0.5f, 5},      {32, 49, 1152, false, false, 1.0f, 0.0f, 0},
-      {64, 3136, 27, false, false, 1.0f, 1.0f, 0},   {1, 1000, 1280, false, true, 1.0f, 1.0f, 0},
-      {1000, 1, 256, false, false, 1.0f, 0.0f, 0},   {24, 9, 0, false, false, 1.0f, 0.5f, 2},
+      {1, 1, 1, false, false, 1.0f, 0.0f, 0},      {13, 17, 24, false, false, 1.0f, 0.0f, 0},
+      {13, 17, 24, true, false, 0.75f, -1.5f, 3},  {13, 17, 24, false, true, 1.0f, 1.0f, 1},
+      {13, 17, 24, true, true, -2.0f, 0.5f, 5},    {32, 49, 1152, false, false, 1.0f, 0.0f, 0},
+      {64, 3136, 27, false, false, 1.0f, 1.0f, 0}, {1, 1000, 1280, false, true, 1.0f, 1.0f, 0},
+      {1000, 1, 256, false, false, 1.0f, 0.0f, 0}, {24, 9, 0, false, false, 1.0f, 0.5f, 2},
       {3, 196, 515, false, true, 1.0f, 0.0f, 7},
   };
   uint32_t seed = 9100;

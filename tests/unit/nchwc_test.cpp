@@ -45,9 +45,11 @@ std::vector<ConvCase> conv_cases() {
       {{2, 20, 7, 8}, {24, 20, 3, 3}, {{"pads", a_ints({1, 1, 1, 1})}}},  // partial blocks, batch 2
       {{1, 32, 13, 13}, {40, 32, 3, 3}, {{"strides", a_ints({2, 2})}, {"pads", a_ints({1, 0, 1, 0})}}},
       {{1, 16, 12, 12}, {16, 16, 3, 3}, {{"pads", a_ints({2, 2, 2, 2})}, {"dilations", a_ints({2, 2})}}},
-      {{1, 48, 6, 5}, {24, 48, 1, 1}, {}},                                                             // pointwise
-      {{1, 24, 10, 9}, {24, 1, 3, 3}, {{"group", a_int(24)}, {"pads", a_ints({1, 1, 1, 1})}}},         // depthwise
-      {{2, 40, 11, 11}, {40, 1, 3, 3}, {{"group", a_int(40)}, {"strides", a_ints({2, 2})}, {"pads", a_ints({1, 1, 1, 1})}}},
+      {{1, 48, 6, 5}, {24, 48, 1, 1}, {}},                                                      // pointwise
+      {{1, 24, 10, 9}, {24, 1, 3, 3}, {{"group", a_int(24)}, {"pads", a_ints({1, 1, 1, 1})}}},  // depthwise
+      {{2, 40, 11, 11},
+       {40, 1, 3, 3},
+       {{"group", a_int(40)}, {"strides", a_ints({2, 2})}, {"pads", a_ints({1, 1, 1, 1})}}},
       {{1, 16, 14, 14}, {16, 1, 5, 5}, {{"group", a_int(16)}, {"pads", a_ints({2, 2, 2, 2})}}},
       {{1, 16, 7, 7}, {8, 16, 3, 3}, {{"auto_pad", a_str("SAME_UPPER")}}},
   };
@@ -80,9 +82,8 @@ TEST(Nchwc, ConvCpuMatchesReference) {
                     bias ? random_f32({s.w[0]}, seed++) : Tensor()};
         if (residual) c.inputs.push_back(block(random_f32(ys, seed++), b));
         c.params = {1};
-        expect_cpu_matches_reference(c, "b" + std::to_string(b) + " " + kActivations[ai].first + " x" +
-                                            shape_str(s.x) + " w" + shape_str(s.w) + (bias ? " +B" : "") +
-                                            (residual ? " +Z" : ""));
+        expect_cpu_matches_reference(c, "b" + std::to_string(b) + " " + kActivations[ai].first + " x" + shape_str(s.x) +
+                                            " w" + shape_str(s.w) + (bias ? " +B" : "") + (residual ? " +Z" : ""));
       }
     }
 }
@@ -122,11 +123,19 @@ TEST(Nchwc, PoolsCpuMatchReference) {
     Attrs attrs;
   };
   const std::vector<PoolCase> cases = {
-      {"MaxPool", {1, 20, 9, 9}, {{"kernel_shape", a_ints({3, 3})}, {"strides", a_ints({2, 2})}, {"pads", a_ints({1, 1, 1, 1})}}},
-      {"MaxPool", {2, 16, 8, 7}, {{"kernel_shape", a_ints({2, 2})}, {"strides", a_ints({2, 2})}, {"ceil_mode", a_int(1)}}},
+      {"MaxPool",
+       {1, 20, 9, 9},
+       {{"kernel_shape", a_ints({3, 3})}, {"strides", a_ints({2, 2})}, {"pads", a_ints({1, 1, 1, 1})}}},
+      {"MaxPool",
+       {2, 16, 8, 7},
+       {{"kernel_shape", a_ints({2, 2})}, {"strides", a_ints({2, 2})}, {"ceil_mode", a_int(1)}}},
       {"AveragePool", {1, 24, 9, 9}, {{"kernel_shape", a_ints({3, 3})}, {"pads", a_ints({1, 1, 1, 1})}}},
-      {"AveragePool", {1, 16, 8, 8}, {{"kernel_shape", a_ints({2, 2})}, {"strides", a_ints({2, 2})}, {"count_include_pad", a_int(1)}}},
-      {"AveragePool", {1, 16, 7, 7}, {{"kernel_shape", a_ints({3, 3})}, {"strides", a_ints({2, 2})}, {"ceil_mode", a_int(1)}}},
+      {"AveragePool",
+       {1, 16, 8, 8},
+       {{"kernel_shape", a_ints({2, 2})}, {"strides", a_ints({2, 2})}, {"count_include_pad", a_int(1)}}},
+      {"AveragePool",
+       {1, 16, 7, 7},
+       {{"kernel_shape", a_ints({3, 3})}, {"strides", a_ints({2, 2})}, {"ceil_mode", a_int(1)}}},
       {"GlobalAveragePool", {2, 40, 7, 6}, {}},
   };
   uint32_t seed = 900;
@@ -159,9 +168,10 @@ TEST(Nchwc, SchemaErrorsNameTheNode) {
   };
   EXPECT_NE(err("flipscope.ToNchwc", {random_f32({1, 3, 4, 4}, 1)}, {{"block", a_int(5)}}).find("block"),
             std::string::npos);
-  EXPECT_NE(err("flipscope.FromNchwc", {random_f32({1, 2, 4, 4, 16}, 1)}, {{"block", a_int(16)}, {"channels", a_int(40)}})
-                .find("channels"),
-            std::string::npos);
+  EXPECT_NE(
+      err("flipscope.FromNchwc", {random_f32({1, 2, 4, 4, 16}, 1)}, {{"block", a_int(16)}, {"channels", a_int(40)}})
+          .find("channels"),
+      std::string::npos);
   EXPECT_NE(err("flipscope.NchwcConv", {random_f32({1, 1, 4, 4, 16}, 1), random_f32({8, 32, 3, 3}, 2)},
                 {{"block", a_int(16)}})
                 .find("cannot hold 32 channels"),
@@ -264,8 +274,9 @@ std::shared_ptr<Graph> residual_block(Builder& b) {
   ValueId a = b.node("relu1", "Relu", {b.conv("conv1", b.x, 16, 32, 1)});
   ValueId c2 = b.conv("conv2", a, 32, 32, 3);
   ValueId sum = b.node("add", "Add", {c2, a});
-  ValueId act = b.node("clip", "Clip", {sum, b.c("lo", Tensor::from_vector<float>(DType::F32, {}, {0.0f})),
-                                         b.c("hi", Tensor::from_vector<float>(DType::F32, {}, {6.0f}))});
+  ValueId act = b.node("clip", "Clip",
+                       {sum, b.c("lo", Tensor::from_vector<float>(DType::F32, {}, {0.0f})),
+                        b.c("hi", Tensor::from_vector<float>(DType::F32, {}, {6.0f}))});
   ValueId pool = b.node("pool", "MaxPool", {act}, {{"kernel_shape", a_ints({2, 2})}, {"strides", a_ints({2, 2})}});
   ValueId gap = b.node("gap", "GlobalAveragePool", {pool});
   return b.done(b.node("flat", "Flatten", {gap}));
@@ -298,7 +309,7 @@ TEST(Nchwc, NearMissesStayPlain) {
     ValueId s = b.node("sig", "Sigmoid", {b.conv("c2", y, 32, 32, 3)});
     OptimizeResult r = optimize_and_check(b.done(b.conv("c3", s, 32, 64, 5)), "O2", {1, 3, 32, 32});
     EXPECT_EQ(count_op(*r.graph, "Conv") + count_op(*r.graph, "flipscope.FusedConv"), 2);  // stem, c2+Sigmoid
-    EXPECT_EQ(count_op(*r.graph, "flipscope.NchwcConv"), 1);  // c3
+    EXPECT_EQ(count_op(*r.graph, "flipscope.NchwcConv"), 1);                               // c3
   }
   {  // a lone cheap 1x1 convolution is not worth two conversions
     Builder b(16, 4);
