@@ -1,7 +1,9 @@
 // Shared pass helpers: activation matching and static shapes.
 #include "optimizer/graph_util.h"
 
+#include <algorithm>
 #include <limits>
+#include <map>
 
 #include "engine/session.h"
 #include "engine/shape_inference.h"
@@ -70,6 +72,32 @@ bool guessed_shape(const Graph& g, const Types& types, ValueId v, Shape& out) {
   if (!types.ok || static_cast<size_t>(v) >= types.t.types.size() || !types.t.types[v]) return false;
   out = types.t.types[v]->shape;
   return true;
+}
+
+namespace {
+NodeId find_root(std::map<NodeId, NodeId>& parent, NodeId a) {
+  while (parent[a] != a) a = parent[a] = parent[parent[a]];
+  return a;
+}
+}  // namespace
+
+std::vector<std::vector<NodeId>> connected_regions(const Graph& g, const std::set<NodeId>& chosen) {
+  std::map<NodeId, NodeId> parent;
+  for (NodeId id : chosen) parent[id] = id;
+  for (NodeId id : chosen)
+    for (ValueId v : g.node(id).inputs)
+      if (v != kNoValue && chosen.count(g.value(v).producer))
+        parent[find_root(parent, id)] = find_root(parent, g.value(v).producer);
+  std::map<NodeId, std::vector<NodeId>> regions;  // root -> nodes in topological order
+  const std::vector<NodeId> order = g.topo_order();
+  for (NodeId id : order)
+    if (chosen.count(id)) regions[find_root(parent, id)].push_back(id);
+  std::map<NodeId, size_t> pos;
+  for (NodeId id : order) pos[id] = pos.size();
+  std::vector<std::vector<NodeId>> out;
+  for (auto& [root, nodes] : regions) out.push_back(std::move(nodes));
+  std::sort(out.begin(), out.end(), [&](const auto& a, const auto& b) { return pos[a.front()] < pos[b.front()]; });
+  return out;
 }
 
 }  // namespace fs::opt

@@ -1,6 +1,7 @@
 // Small graph queries and edits shared by the passes. Constant tensors share storage with the
 // graph they were copied from: passes build new tensors, never write into a constant.
 #pragma once
+#include <set>
 #include <string>
 #include <vector>
 
@@ -81,6 +82,10 @@ Types infer_types(const Graph& g);
 // Shape of a value when fully known (constants always; others through `types`).
 bool static_shape(const Graph& g, const Types& types, ValueId v, Shape& out);
 bool guessed_shape(const Graph& g, const Types& types, ValueId v, Shape& out);
+
+// The connected components of `chosen` (producer -> consumer edges between chosen nodes), each in
+// topological order, the components ordered by their first node: the regions of the layout passes.
+std::vector<std::vector<NodeId>> connected_regions(const Graph& g, const std::set<NodeId>& chosen);
 
 }  // namespace fs::opt
 

@@ -62,7 +62,7 @@ class Planner {
   // per element converted at the boundary (measured, one thread: HarDNet-39ds' convolutions 8.2 ->
   // 6.4 ms for 857 MFLOP; ToNchwc / FromNchwc 0.47 / 0.52 ns per element). A lone 1x1 convolution
   // between two conversions loses; MobileNetV2's one big region wins.
-  double net_gain_ns(const std::vector<NodeId>& region, const std::set<NodeId>& s) const {
+  double net_gain_ns(const std::vector<NodeId>& region) const {
     const std::set<NodeId> in(region.begin(), region.end());
     double gain = 0, converted = 0;
     std::set<ValueId> entering;
@@ -83,7 +83,6 @@ class Planner {
       if (leaves) converted += static_cast<double>(elements(y));
     }
     for (ValueId v : entering) converted += static_cast<double>(elements(v));
-    (void)s;
     return gain - 0.5 * converted;
   }
 
@@ -296,11 +295,6 @@ class RegionRewriter {
   int conversions_ = 0;
 };
 
-int find_root(std::map<NodeId, NodeId>& parent, NodeId a) {
-  while (parent[a] != a) a = parent[a] = parent[parent[a]];
-  return a;
-}
-
 void run(PassContext& ctx) {
   // The blocked kernels are fp32: under --precision fp16/bf16/int8 the precision pass gets the
   // convolutions instead. A backend without the blocked kernels keeps its plain layout.
@@ -322,28 +316,14 @@ void run(PassContext& ctx) {
       if (v != kNoValue) chans[v] = planner.channels(v);
     chans[g.node(id).outputs[0]] = planner.channels(g.node(id).outputs[0]);
   }
-  // Regions: connected components of the chosen nodes (producer -> consumer edges inside the set).
-  std::map<NodeId, NodeId> parent;
-  for (NodeId id : s) parent[id] = id;
-  for (NodeId id : s)
-    for (ValueId v : g.node(id).inputs)
-      if (v != kNoValue && s.count(g.value(v).producer))
-        parent[find_root(parent, id)] = find_root(parent, g.value(v).producer);
-  std::map<NodeId, std::vector<NodeId>> regions;
-  for (NodeId id : g.topo_order())
-    if (s.count(id)) regions[find_root(parent, id)].push_back(id);
+  // Only regions with a convolution whose estimated saving exceeds the conversions' cost (decided on
+  // the original graph, before any region is rewritten).
   std::vector<std::vector<NodeId>> ordered;
-  for (auto& [root, nodes] : regions) {
-    // Only regions with a convolution whose estimated saving exceeds the conversions' cost (decided
-    // on the original graph, before any region is rewritten).
+  for (std::vector<NodeId>& nodes : opt::connected_regions(g, s)) {
     if (std::none_of(nodes.begin(), nodes.end(), [&](NodeId id) { return kinds[id] == Kind::Conv; })) continue;
-    if (planner.net_gain_ns(nodes, s) <= 0) continue;
+    if (planner.net_gain_ns(nodes) <= 0) continue;
     ordered.push_back(std::move(nodes));
   }
-  std::map<NodeId, size_t> pos;
-  for (NodeId id : g.topo_order()) pos[id] = pos.size();
-  std::sort(ordered.begin(), ordered.end(),
-            [&](const auto& a, const auto& b) { return pos[a.front()] < pos[b.front()]; });
   for (const std::vector<NodeId>& region : ordered) {
     if (!ctx.begin("layout-nchwc", g.node(region.front()))) continue;
     RegionRewriter rw(g, region, kinds, chans, block);

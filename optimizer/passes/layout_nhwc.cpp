@@ -233,11 +233,6 @@ class RegionRewriter {
   int transposes_ = 0;
 };
 
-int find_root(std::map<NodeId, NodeId>& parent, NodeId a) {
-  while (parent[a] != a) a = parent[a] = parent[parent[a]];
-  return a;
-}
-
 void run(PassContext& ctx) {
   Graph& g = ctx.graph();
   std::set<NodeId> s;
@@ -251,22 +246,7 @@ void run(PassContext& ctx) {
       kinds[id] = k;
     }
   }
-  // Regions: connected components of the chosen nodes (producer -> consumer edges inside the set).
-  std::map<NodeId, NodeId> parent;
-  for (NodeId id : s) parent[id] = id;
-  for (NodeId id : s)
-    for (ValueId v : g.node(id).inputs)
-      if (v != kNoValue && s.count(g.value(v).producer))
-        parent[find_root(parent, id)] = find_root(parent, g.value(v).producer);
-  std::map<NodeId, std::vector<NodeId>> regions;  // root -> nodes in topological order
-  for (NodeId id : g.topo_order())
-    if (s.count(id)) regions[find_root(parent, id)].push_back(id);
-  std::vector<std::vector<NodeId>> ordered;
-  for (auto& [root, nodes] : regions) ordered.push_back(std::move(nodes));
-  std::map<NodeId, size_t> pos;
-  for (NodeId id : g.topo_order()) pos[id] = pos.size();
-  std::sort(ordered.begin(), ordered.end(),
-            [&](const auto& a, const auto& b) { return pos[a.front()] < pos[b.front()]; });
+  const std::vector<std::vector<NodeId>> ordered = opt::connected_regions(g, s);
   for (const std::vector<NodeId>& region : ordered) {
     // Only regions with a convolution: a lone pool or activation would pay two transposes for nothing.
     if (std::none_of(region.begin(), region.end(), [&](NodeId id) { return kinds[id] == Kind::Conv; })) continue;

@@ -3,10 +3,12 @@
 // and with constant or fed parameters.
 #pragma once
 #include <cmath>
+#include <functional>
 #include <random>
 #include <sstream>
 
 #include "diff/tolerance.h"
+#include "engine/session.h"
 #include "kernels/cpu/conv_util.h"
 #include "tests/unit/test_util.h"
 
@@ -126,6 +128,42 @@ inline void expect_cpu_matches_reference(const CpuCase& c, const std::string& la
       }
   }
   cpu::set_conv_isa_cap_for_testing(-1);
+}
+
+// One node `op` (domain flipscope when the name says so) with X and W as graph inputs, run three
+// times with new weights each time: cpu must follow the fed weights (no stale packed copy) and match
+// the reference every time. `xs` / `ws` are the fed shapes; `x` makes X from a random NCHW tensor
+// (e.g. blocks it).
+inline void expect_fed_weights_followed(const std::string& op, const std::map<std::string, Attribute>& attrs,
+                                        const Shape& xs, const Shape& ws,
+                                        const std::function<Tensor(const Tensor&)>& x = {}) {
+  auto g = std::make_shared<Graph>();
+  Node n;
+  n.name = "n0";
+  n.op_type = op;
+  if (op.rfind("flipscope.", 0) == 0) n.domain = "flipscope";
+  n.attrs = attrs;
+  const Tensor x0 = random_f32(xs, 7), xin = x ? x(x0) : x0;
+  SymShape sx, sw;
+  for (int64_t d : xin.shape()) sx.push_back({d, ""});
+  for (int64_t d : ws) sw.push_back({d, ""});
+  ValueId xv = g->add_value("x", DType::F32, sx), wv = g->add_value("w", DType::F32, sw);
+  g->add_input(xv);
+  g->add_input(wv);
+  n.inputs = {xv, wv};
+  n.outputs = {g->add_value("y")};
+  ValueId out = n.outputs[0];
+  g->add_node(std::move(n));
+  g->add_output(out);
+  SessionOptions so;
+  so.backend = "cpu";
+  Session cpu(g, so);
+  so.backend = "reference";
+  Session ref(g, so);
+  for (int run = 0; run < 3; ++run) {
+    std::map<std::string, Tensor> feeds{{"x", xin}, {"w", random_f32(ws, 20 + run)}};
+    EXPECT_EQ(compare_outputs(cpu.run(feeds).outputs[0], ref.run(feeds).outputs[0]), "") << op << ": run " << run;
+  }
 }
 
 }  // namespace fs::test

@@ -258,56 +258,14 @@ TEST(FlipscopeOps, WinogradMatchesReference) {
 
 // A constant weight is transformed once; a fed weight whose values change between runs is not cached.
 TEST(FlipscopeOps, WinogradFedWeightsChange) {
-  auto g = std::make_shared<Graph>();
-  Node n;
-  n.name = "n0";
-  n.op_type = "flipscope.FusedConv";
-  n.attrs = {{"algorithm", a_str("winograd")}, {"pads", a_ints({1, 1, 1, 1})}};
-  SymShape xs{{1, ""}, {2, ""}, {6, ""}, {6, ""}}, ws{{3, ""}, {2, ""}, {3, ""}, {3, ""}};
-  ValueId xv = g->add_value("x", DType::F32, xs), wv = g->add_value("w", DType::F32, ws);
-  g->add_input(xv);
-  g->add_input(wv);
-  n.inputs = {xv, wv};
-  n.outputs = {g->add_value("y")};
-  ValueId out = n.outputs[0];
-  g->add_node(std::move(n));
-  g->add_output(out);
-  SessionOptions so;
-  so.backend = "cpu";
-  Session cpu(g, so);
-  so.backend = "reference";
-  Session ref(g, so);
-  for (int run = 0; run < 3; ++run) {
-    std::map<std::string, Tensor> feeds{{"x", random_f32({1, 2, 6, 6}, 7)}, {"w", random_f32({3, 2, 3, 3}, 20 + run)}};
-    EXPECT_EQ(compare_outputs(cpu.run(feeds).outputs[0], ref.run(feeds).outputs[0]), "") << "run " << run;
-  }
+  expect_fed_weights_followed("flipscope.FusedConv", {{"algorithm", a_str("winograd")}, {"pads", a_ints({1, 1, 1, 1})}},
+                              {1, 2, 6, 6}, {3, 2, 3, 3});
 }
 
-// The shifted path (stride-1 3x3, algorithm auto) packs fed weights anew on every run.
+// The shifted path (stride-1 3x3, algorithm auto, 6 channels: not direct) packs fed weights anew on
+// every run.
 TEST(FlipscopeOps, ShiftedFedWeightsChange) {
-  auto g = std::make_shared<Graph>();
-  Node n;
-  n.name = "n0";
-  n.op_type = "flipscope.FusedConv";
-  n.attrs = {{"pads", a_ints({1, 1, 1, 1})}};
-  SymShape xs{{1, ""}, {6, ""}, {6, ""}, {6, ""}}, ws{{3, ""}, {6, ""}, {3, ""}, {3, ""}};  // 6 channels: not direct
-  ValueId xv = g->add_value("x", DType::F32, xs), wv = g->add_value("w", DType::F32, ws);
-  g->add_input(xv);
-  g->add_input(wv);
-  n.inputs = {xv, wv};
-  n.outputs = {g->add_value("y")};
-  ValueId out = n.outputs[0];
-  g->add_node(std::move(n));
-  g->add_output(out);
-  SessionOptions so;
-  so.backend = "cpu";
-  Session cpu(g, so);
-  so.backend = "reference";
-  Session ref(g, so);
-  for (int run = 0; run < 3; ++run) {
-    std::map<std::string, Tensor> feeds{{"x", random_f32({1, 6, 6, 6}, 7)}, {"w", random_f32({3, 6, 3, 3}, 20 + run)}};
-    EXPECT_EQ(compare_outputs(cpu.run(feeds).outputs[0], ref.run(feeds).outputs[0]), "") << "run " << run;
-  }
+  expect_fed_weights_followed("flipscope.FusedConv", {{"pads", a_ints({1, 1, 1, 1})}}, {1, 6, 6, 6}, {3, 6, 3, 3});
 }
 
 // ---- FusedGemm -------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 #include "engine/error.h"
 #include "engine/session.h"
 #include "optimizer/pass.h"
-#include "tests/unit/cpu_conv_test_util.h"
+#include "tests/unit/pass_test_util.h"
 
 namespace fs::test {
 namespace {
@@ -196,65 +196,13 @@ TEST(Layout, SchemaErrorsNameTheNode) {
 
 // ---- the layout-nhwc pass --------------------------------------------------------------------
 
-struct Builder {
-  Graph g;
-  ValueId x;
-  explicit Builder(std::optional<SymShape> xs = SymShape{{1, ""}, {3, ""}, {9, ""}, {8, ""}}) {
-    g.opset = 17;
-    x = g.add_value("x", DType::F32, xs);
-    g.add_input(x);
-  }
-  ValueId node(const std::string& name, const std::string& op, std::vector<ValueId> in, Attrs attrs = {}) {
-    Node n;
-    n.name = name;
-    n.op_type = op;
-    n.opset = 17;
-    n.inputs = std::move(in);
-    n.outputs = {g.add_value(name + "_y", DType::F32)};
-    n.attrs = std::move(attrs);
-    return g.node(g.add_node(std::move(n))).outputs[0];
-  }
-  ValueId c(const std::string& name, Tensor t) { return g.add_constant(name, std::move(t)); }
-  ValueId conv(const std::string& name, ValueId in, int64_t cin, int64_t cout, uint32_t seed, Attrs attrs = {}) {
-    if (!attrs.count("pads")) attrs["pads"] = a_ints({1, 1, 1, 1});
-    return node(name, "Conv",
-                {in, c(name + "_w", random_f32({cout, cin, 3, 3}, seed)), c(name + "_b", random_f32({cout}, seed + 1))},
-                attrs);
-  }
-  std::shared_ptr<Graph> done(ValueId y) {
-    g.set_outputs({y});
-    g.validate();
-    return std::make_shared<Graph>(g);
-  }
+// The nhwc tests' graphs: input [1, 3, 9, 8] unless given.
+struct Builder : GraphBuilder {
+  explicit Builder(std::optional<SymShape> xs = SymShape{{1, ""}, {3, ""}, {9, ""}, {8, ""}})
+      : GraphBuilder(std::move(xs)) {}
 };
 
-OptimizeOptions cpu_opts() {
-  OptimizeOptions o;
-  o.backend = "cpu";
-  o.validate_each_pass = true;
-  return o;
-}
-
-int count_op(const Graph& g, const std::string& op) {
-  int n = 0;
-  for (const Node& nd : g.nodes()) n += !nd.dead && nd.op_type == op;
-  return n;
-}
-
-Tensor run_graph(const std::shared_ptr<Graph>& g, const std::string& backend, const Tensor& x) {
-  Session s(g, SessionOptions{.backend = backend});
-  return s.run({{"x", x}}).outputs[0];
-}
-
-// Optimizes with `passes` and expects the cpu result within the fp32 kernel tolerance of the plain
-// graph on the reference.
-OptimizeResult optimize_and_check(const std::shared_ptr<Graph>& g, const std::string& passes, const Shape& xs) {
-  OptimizeResult r = optimize(*g, parse_pipeline(passes), cpu_opts());
-  Tensor x = random_f32(xs, 4242);
-  Tensor want = run_graph(g, "reference", x), got = run_graph(r.graph, "cpu", x);
-  EXPECT_EQ(compare_outputs(got, want), "") << passes;
-  return r;
-}
+OptimizeOptions cpu_opts() { return cpu_pass_opts(); }
 
 TEST(Layout, ConvReluConvChainHasTwoBoundaryTransposes) {
   for (const std::string passes : {"layout-nhwc", "O2,layout-nhwc"}) {

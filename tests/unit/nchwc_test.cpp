@@ -6,7 +6,7 @@
 
 #include "engine/session.h"
 #include "optimizer/pass.h"
-#include "tests/unit/cpu_conv_test_util.h"
+#include "tests/unit/pass_test_util.h"
 
 namespace fs::test {
 namespace {
@@ -180,94 +180,21 @@ TEST(Nchwc, SchemaErrorsNameTheNode) {
 
 // Fed weights are reordered anew on every run (constant ones once).
 TEST(Nchwc, FedWeightsChange) {
-  auto g = std::make_shared<Graph>();
-  Node n;
-  n.name = "n0";
-  n.op_type = "flipscope.NchwcConv";
-  n.domain = "flipscope";
-  n.attrs = {{"block", a_int(16)}, {"pads", a_ints({1, 1, 1, 1})}};
-  SymShape xs{{1, ""}, {1, ""}, {6, ""}, {6, ""}, {16, ""}}, ws{{16, ""}, {16, ""}, {3, ""}, {3, ""}};
-  ValueId xv = g->add_value("x", DType::F32, xs), wv = g->add_value("w", DType::F32, ws);
-  g->add_input(xv);
-  g->add_input(wv);
-  n.inputs = {xv, wv};
-  n.outputs = {g->add_value("y")};
-  ValueId out = n.outputs[0];
-  g->add_node(std::move(n));
-  g->add_output(out);
-  SessionOptions so;
-  so.backend = "cpu";
-  Session cpu(g, so);
-  so.backend = "reference";
-  Session ref(g, so);
-  for (int run = 0; run < 3; ++run) {
-    std::map<std::string, Tensor> feeds{{"x", block(random_f32({1, 16, 6, 6}, 7), 16)},
-                                        {"w", random_f32({16, 16, 3, 3}, 20 + run)}};
-    EXPECT_EQ(compare_outputs(cpu.run(feeds).outputs[0], ref.run(feeds).outputs[0]), "") << "run " << run;
-  }
+  expect_fed_weights_followed("flipscope.NchwcConv", {{"block", a_int(16)}, {"pads", a_ints({1, 1, 1, 1})}},
+                              {1, 16, 6, 6}, {16, 16, 3, 3}, [](const Tensor& x) { return block(x, 16); });
 }
 
 // ---- the layout-nchwc pass -------------------------------------------------------------------
 
-struct Builder {
-  Graph g;
-  ValueId x;
-  explicit Builder(int64_t c = 16, int64_t hw = 12) {
-    g.opset = 17;
-    x = g.add_value("x", DType::F32, SymShape{{1, ""}, {c, ""}, {hw, ""}, {hw, ""}});
-    g.add_input(x);
-  }
-  ValueId node(const std::string& name, const std::string& op, std::vector<ValueId> in, Attrs attrs = {}) {
-    Node n;
-    n.name = name;
-    n.op_type = op;
-    n.opset = 17;
-    n.inputs = std::move(in);
-    n.outputs = {g.add_value(name + "_y", DType::F32)};
-    n.attrs = std::move(attrs);
-    return g.node(g.add_node(std::move(n))).outputs[0];
-  }
-  ValueId c(const std::string& name, Tensor t) { return g.add_constant(name, std::move(t)); }
+// The nchwc tests' graphs: input [1, c, hw, hw].
+struct Builder : GraphBuilder {
+  explicit Builder(int64_t c = 16, int64_t hw = 12) : GraphBuilder(SymShape{{1, ""}, {c, ""}, {hw, ""}, {hw, ""}}) {}
   ValueId conv(const std::string& name, ValueId in, int64_t cin, int64_t cout, uint32_t seed, int64_t k = 3) {
-    Attrs attrs;
-    if (k == 3) attrs["pads"] = a_ints({1, 1, 1, 1});
-    return node(name, "Conv",
-                {in, c(name + "_w", random_f32({cout, cin, k, k}, seed)), c(name + "_b", random_f32({cout}, seed + 1))},
-                attrs);
-  }
-  std::shared_ptr<Graph> done(ValueId y) {
-    g.set_outputs({y});
-    g.validate();
-    return std::make_shared<Graph>(g);
+    return GraphBuilder::conv(name, in, cin, cout, seed, {}, k);
   }
 };
 
-OptimizeOptions cpu_opts(const std::string& precision = "fp32") {
-  OptimizeOptions o;
-  o.backend = "cpu";
-  o.precision = precision;
-  o.validate_each_pass = true;
-  return o;
-}
-
-int count_op(const Graph& g, const std::string& op) {
-  int n = 0;
-  for (const Node& nd : g.nodes()) n += !nd.dead && nd.op_type == op;
-  return n;
-}
-
-Tensor run_graph(const std::shared_ptr<Graph>& g, const std::string& backend, const Tensor& x) {
-  Session s(g, SessionOptions{.backend = backend});
-  return s.run({{"x", x}}).outputs[0];
-}
-
-OptimizeResult optimize_and_check(const std::shared_ptr<Graph>& g, const std::string& passes, const Shape& xs) {
-  OptimizeResult r = optimize(*g, parse_pipeline(passes), cpu_opts());
-  Tensor x = random_f32(xs, 4242);
-  Tensor want = run_graph(g, "reference", x), got = run_graph(r.graph, "cpu", x);
-  EXPECT_EQ(compare_outputs(got, want), "") << passes;
-  return r;
-}
+OptimizeOptions cpu_opts(const std::string& precision = "fp32") { return cpu_pass_opts(precision); }
 
 // conv -> relu -> conv (+ residual) -> maxpool -> gap: one region, one conversion in, one out.
 std::shared_ptr<Graph> residual_block(Builder& b) {
