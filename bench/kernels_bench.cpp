@@ -15,6 +15,7 @@
 #include "engine/kernel_registry.h"
 #include "engine/op_schema.h"
 #include "kernels/cpu/cpu_features.h"
+#include "kernels/cpu/sgemm.h"
 
 // OpenBLAS (DYNAMIC_ARCH) entry points: the selected core and its re-selection.
 extern "C" {
@@ -175,6 +176,20 @@ void select_openblas_core() {
   gotoblas_dynamic_init();
 }
 
+// Row-major C[M,N] = A[M,K] * B[K,N] through fs::cpu::sgemm_with, one thread: the two libraries the
+// cpu backend can use for its fp32 GEMMs (kernels/cpu/sgemm.h), at conv-shaped sizes of the models.
+void run_sgemm(benchmark::State& state, cpu::GemmLib lib, int64_t m, int64_t n, int64_t k) {
+  cpu::set_num_threads(1);
+  std::vector<float> a(static_cast<size_t>(m * k), 0.5f), b(static_cast<size_t>(k * n), 0.25f),
+      c(static_cast<size_t>(m * n));
+  for (auto _ : state) {
+    cpu::sgemm_with(lib, false, false, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, c.data(), n);
+    benchmark::ClobberMemory();
+  }
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(2.0 * static_cast<double>(m * n * k) * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
 }  // namespace
 }  // namespace fs
 
@@ -198,6 +213,21 @@ int main(int argc, char** argv) {
         ->Repetitions(3)
         ->ReportAggregatesOnly(true);
   }
+  struct Mnk {
+    int64_t m, n, k;
+  };
+  for (const Mnk s : {Mnk{64, 3136, 576}, Mnk{512, 196, 4608}, Mnk{32, 196, 1152}, Mnk{2048, 49, 512}})
+    for (const auto& [lib, name] :
+         {std::pair{fs::cpu::GemmLib::OneDnn, "onednn"}, {fs::cpu::GemmLib::OpenBlas, "openblas"}})
+      benchmark::RegisterBenchmark(("sgemm/" + std::string(name) + "/" + std::to_string(s.m) + "x" +
+                                    std::to_string(s.n) + "x" + std::to_string(s.k))
+                                       .c_str(),
+                                   [lib = lib, s](benchmark::State& st) { fs::run_sgemm(st, lib, s.m, s.n, s.k); })
+          ->UseRealTime()
+          ->Unit(benchmark::kMicrosecond)
+          ->MinTime(0.2)
+          ->Repetitions(5)
+          ->ReportAggregatesOnly(true);
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

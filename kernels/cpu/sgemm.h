@@ -1,7 +1,8 @@
 // The one fp32 GEMM entry point of the cpu backend. Two well-kept libraries can do the work, chosen
 // once per process: oneDNN's `dnnl_sgemm` (JIT AVX-512/AVX2 kernels) and OpenBLAS's
-// `cblas_sgemm`. Measured on this project's 2-core AVX-512 machines (bench/README.md), oneDNN's
-// sgemm is 1.1-1.4x faster on conv-shaped GEMMs (64x3136x576: 161 vs 118 GFLOP/s, one thread), so
+// `cblas_sgemm`. Measured on this project's 2-core AVX-512 machines (`fs_kernels_bench
+// --benchmark_filter=sgemm`), oneDNN's sgemm is 1.1-1.6x faster on conv-shaped GEMMs (64x3136x576:
+// 165 vs 120 GFLOP/s, one thread), so
 // it is the default where the CPU has AVX-512 or AVX2; `FLIPSCOPE_GEMM=openblas` (or `onednn`)
 // overrides the choice. Both run on the process's one OpenMP runtime with the thread count of
 // set_num_threads(), and both run single-threaded when called inside a parallel region.

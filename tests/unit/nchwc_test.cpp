@@ -243,17 +243,30 @@ TEST(Nchwc, NearMissesStayPlain) {
     OptimizeResult r = optimize_and_check(b.done(b.conv("pw", b.x, 16, 16, 1, 1)), "layout-nchwc", {1, 16, 4, 4});
     EXPECT_TRUE(r.rewrites.empty());
   }
-  {  // an Add with a constant (would make padded channels non-zero) and a Concat of partial blocks
-    Builder b;
-    ValueId c1 = b.conv("c1", b.x, 16, 32, 1);
-    ValueId add = b.node("addc", "Add", {c1, b.c("k", random_f32({32, 1, 1}, 9))});
-    ValueId c2 = b.conv("c2", b.x, 16, 20, 3);
+  {  // next to a region worth taking (3x3 conv + MaxPool, 32x32): an Add with a constant (would make
+     // padded channels non-zero) and a Concat of partial blocks (64 + 20 channels) stay plain
+    Builder b(16, 32);
+    ValueId pool = b.node("pool", "MaxPool", {b.conv("c1", b.x, 16, 64, 1)},
+                          {{"kernel_shape", a_ints({2, 2})}, {"strides", a_ints({2, 2})}});
+    ValueId add = b.node("addc", "Add", {pool, b.c("k", random_f32({64, 1, 1}, 9))});
+    ValueId c2 = b.GraphBuilder::conv("c2", b.x, 16, 20, 5, {{"strides", a_ints({2, 2})}});
     ValueId cat = b.node("cat", "Concat", {add, c2}, {{"axis", a_int(1)}});
-    OptimizeResult r = optimize_and_check(b.done(cat), "layout-nchwc", {1, 16, 12, 12});
-    for (const Node& n : r.graph->nodes())
-      if (!n.dead && (n.op_type == "Add" || n.op_type == "Concat")) {
-        for (ValueId v : n.inputs) EXPECT_NE(r.graph->value(v).shape ? r.graph->value(v).shape->size() : 4u, 5u);
-      }
+    OptimizeResult r = optimize_and_check(b.done(cat), "layout-nchwc", {1, 16, 32, 32});
+    const Graph& g = *r.graph;
+    EXPECT_EQ(count_op(g, "flipscope.NchwcConv"), 1);  // c1 (with the pool); c2 is not worth it alone
+    EXPECT_EQ(count_op(g, "flipscope.NchwcMaxPool"), 1);
+    int checked = 0;
+    for (const Node& n : g.nodes())
+      if (!n.dead && (n.op_type == "Add" || n.op_type == "Concat"))
+        for (ValueId v : n.inputs) {
+          const NodeId p = g.value(v).producer;
+          if (p < 0) continue;
+          ++checked;
+          EXPECT_EQ(g.node(p).op_type.rfind("flipscope.Nchwc", 0), std::string::npos)
+              << n.op_type << " reads a blocked value";
+          EXPECT_NE(g.node(p).op_type, "flipscope.ToNchwc") << n.op_type << " reads a blocked value";
+        }
+    EXPECT_EQ(checked, 3);  // Add <- FromNchwc(pool), Concat <- Add and Conv c2
   }
   {  // reduced precision: the precision pass gets the convolutions
     Builder b;
