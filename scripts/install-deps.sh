@@ -6,7 +6,7 @@ set -euo pipefail
 PKGS=(
   build-essential cmake ninja-build pkg-config
   libprotobuf-dev protobuf-compiler libonnx-dev libonnx-testdata
-  libopenblas-dev libopenblas-openmp-dev libsleef-dev libdnnl-dev libopencv-dev libomp-dev
+  libopenblas-dev libopenblas-openmp-dev libsleef-dev libdnnl-dev ocl-icd-opencl-dev opencl-headers libopencv-dev libomp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev
   dataset-fashion-mnist zlib1g-dev chromium

@@ -27,6 +27,15 @@ struct DirectConv {
   // Cost per output row in 16-lane vector passes, as measured: the partial last block of a row of OW
   // costs about OW % 8 passes more (tail handling per row and input channel); the flat row covers
   // flat_stride() lanes.
+  // Offsets of each tap's first read in output row 0 (kernels of up to 25 taps, the fixed-size
+  // blocks); row oh adds oh * row_step(). Precomputed because tap_offset divides by the stride.
+  int64_t tap0[25] = {};
+  int64_t row_step() const { return g.s[1] * l.row_stride(); }
+  void plan_taps() {
+    int64_t t = 0;
+    for (int64_t kh = 0; kh < g.k[1]; ++kh)
+      for (int64_t kw = 0; kw < g.k[2] && t < 25; ++kw) tap0[t++] = l.tap_offset(0, g.s[1], kh, g.d[1], kw, g.d[2]);
+  }
   void choose_flat() {
     const int64_t ow = g.out[2];
     const double row = static_cast<double>(ow / 16 + (ow % 16 >= 8 ? 1 : 0) + ow % 8);
@@ -100,11 +109,13 @@ inline void taps_any_row(float* __restrict y, const float* plane, const DirectCo
     }
 }
 
-// The taps' source pointers of output row oh (flat mode: oh = 0) for one channel's phase plane.
+// The taps' source pointers of output row oh (flat mode: oh = 0) for one channel's phase plane
+// (T <= 25 taps, from the precomputed row-0 offsets).
+template <int T>
 inline void tap_pointers(const DirectConv& a, const float* plane, int64_t oh, const float** p) {
-  int64_t t = 0;
-  for (int64_t kh = 0; kh < a.g.k[1]; ++kh)
-    for (int64_t kw = 0; kw < a.g.k[2]; ++kw) p[t++] = plane + a.l.tap_offset(oh, a.g.s[1], kh, a.g.d[1], kw, a.g.d[2]);
+  static_assert(T <= 25, "DirectConv::tap0 holds 25 taps");
+  const float* row = plane + oh * a.row_step();
+  for (int t = 0; t < T; ++t) p[t] = row + a.tap0[t];
 }
 
 // MB output channels from m: `rows` rows of n outputs at dst[j] + row * dst_stride.
@@ -118,7 +129,7 @@ inline void block_fixed(const DirectConv& a, const float* planes, int64_t m, flo
   for (int64_t oh = 0; oh < rows; ++oh) {
     for (int j = 0; j < MB; ++j) y[j] = dst[j] + oh * dst_stride;
     for (int64_t c = 0; c < a.cg; ++c) {
-      tap_pointers(a, planes + c * a.l.plane(), oh, p);
+      tap_pointers<T>(a, planes + c * a.l.plane(), oh, p);
       const float* w = a.w + m * wstride + c * T;
       if (c == 0)
         taps_fixed<I, T, MB, false>(y, p, w, wstride, b, n);

@@ -129,6 +129,7 @@ class ConvKernel : public Kernel {
       dc_.cg = cg_;
       dc_.mg = mg_;
       dc_.choose_flat();
+      dc_.plan_taps();
       fns_ = direct_fns(isa_, g_.k[1], g_.k[2]);
     }
   }

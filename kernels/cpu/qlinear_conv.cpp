@@ -2,11 +2,20 @@
 // with one float32 multiplier per output channel as ONNX Runtime does: m = float(x_scale) *
 // float(w_scale[m]) / float(y_scale) in float32, y = saturate(round_half_even(float(acc + bias) * m)
 // + y_zp); w's scale and zero point per tensor or per channel.
-// Fast paths (uint8 x, int8 w, 2-D): depthwise convolutions by a direct int32 loop per channel;
-// others by im2col on uint8 (padding = x's zero point, which contributes 0) and the u8s8s32 GEMM of
-// flipscope_int8_util.h (oneDNN where it is exact, i.e. with AVX512-VNNI; an exact double GEMM
-// elsewhere); a per-channel
-// w zero point is applied as z_m * sum_k (x_k - x_zp). Everything else: im2col + double GEMM.
+//
+// Fast paths (uint8 x, int8 w, 2-D, every accumulator + bias within int32), with the per-channel
+// constants (multipliers, bias + compensation, converted weights) prepared once when they are
+// constant:
+// - depthwise: x - x_zp as float planes through the fp32 direct kernel of conv_direct_util.h (phase
+//   planes, taps in registers). Exact: every product is an integer of magnitude <= 255 * 255 and
+//   every partial sum stays below 2^24 while kh * kw <= 258, so no float operation rounds.
+// - everything else: B = im2col(x) - 128 as int8 (a 1x1 convolution just flips x's top bits), then
+//   per tile of output channels x positions C = (W + 128 - 128) * B by oneDNN's u8s8s32 GEMM (exact
+//   with AVX512-VNNI; an exact double GEMM elsewhere, see flipscope_int8_util.h) and
+//   acc = C + (128 - x_zp) * rowsum(W) - w_zp[m] * colsum(B + 128 - x_zp), requantized while the
+//   tile is in cache, straight into y's NCHW rows.
+// Everything else (other dtypes, 1-D / 3-D, huge bias): im2col + double GEMM, exact.
+#include <immintrin.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -14,6 +23,8 @@
 #include <limits>
 #include <type_traits>
 
+#include "kernels/cpu/conv_direct_util.h"
+#include "kernels/cpu/conv_gemm_util.h"
 #include "kernels/cpu/cpu_features.h"
 #include "kernels/cpu/ew_qgemm_util.h"
 #include "kernels/cpu/flipscope_int8_util.h"
@@ -21,20 +32,231 @@
 namespace fs::cpu {
 namespace {
 
-// round_half_even(v) for |v| <= 4e6 < 2^22 in float arithmetic: adding and subtracting 1.5 * 2^23
-// leaves the integer nearest to v (ties to even, the default rounding mode), as nearbyintf does,
-// without a libm call per element. Larger |v| saturate any 8-bit type anyway, so v is clamped first.
-inline float round_even(float v) {
-  constexpr float kMagic = 12582912.0f;
-  v = std::clamp(v, -4.0e6f, 4.0e6f);
-  return (v + kMagic) - kMagic;
+namespace qconv_detail {
+
+// Adding and subtracting 1.5 * 2^23 leaves the integer nearest to v (ties to even, the default
+// rounding mode) for |v| <= 4e6 < 2^22, as nearbyintf does; larger |v| saturate any 8-bit type, so v
+// is clamped first.
+constexpr float kMagic = 12582912.0f;
+constexpr float kClamp = 4.0e6f;
+
+// y[r * ldy + i] = saturate(round_half_even(float(acc[r * lda + i] + bias[r * cs]) * mult[r * cs]) + yzp)
+// for r < rows, i < n (cs = 1: a row per channel; cs = 0: rows of one channel); a NaN product gives 0 (as in the
+// reference). acc is int32, or float holding exact integers (the depthwise path). One loop the compiler vectorizes per
+// ISA.
+template <typename Y, typename A>
+inline void requant_rows(const A* acc, int64_t lda, const int32_t* bias, const float* mult, int64_t cs, float yzp, Y* y,
+                         int64_t ldy, int64_t rows, int64_t n) {
+  constexpr float lo = static_cast<float>(std::numeric_limits<Y>::lowest());
+  constexpr float hi = static_cast<float>(std::numeric_limits<Y>::max());
+  for (int64_t r = 0; r < rows; ++r) {
+    const A* __restrict a = acc + r * lda;
+    Y* __restrict o = y + r * ldy;
+    const int32_t b = bias[r * cs];
+    const float m = mult[r * cs];
+    // Written as comparisons that map to vmaxps / vminps (which return the second operand for a NaN);
+    // the NaN test is taken on v itself.
+    for (int64_t i = 0; i < n; ++i) {
+      const float v = static_cast<float>(static_cast<int32_t>(a[i]) + b) * m;
+      float c = v > -kClamp ? v : -kClamp;
+      c = c < kClamp ? c : kClamp;
+      float q = (c + kMagic) - kMagic + yzp;
+      q = v == v ? q : 0.0f;
+      q = q > lo ? q : lo;
+      q = q < hi ? q : hi;
+      o[i] = static_cast<Y>(static_cast<int32_t>(q));
+    }
+  }
 }
 
-// y[n, m, p] from the accumulator acc (double or int32) of the same layout.
+// dst[i] = x[i] - 128 as int8 (the top bit flipped).
+inline void u8_to_s8(const uint8_t* __restrict x, int8_t* __restrict dst, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<int8_t>(x[i] ^ 0x80);
+}
+
+}  // namespace qconv_detail
+
+// The same requantization with AVX-512 / AVX2 intrinsics (GCC's vectorization of the scalar loop
+// above kept NaN-safe min / max as compare-and-blend chains and ran row tails scalar). max_ps /
+// min_ps return their second operand for a NaN; the NaN test is taken on v itself.
+// GCC 12 reports its own _mm512_undefined_* inside the masked intrinsics as maybe-uninitialized.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+template <typename A>
+[[gnu::target("avx512f,avx512bw,avx512vl,avx512dq")]] inline __m512i load16_i32(const A* a, __mmask16 k) {
+  if constexpr (std::is_same_v<A, float>)
+    return _mm512_cvttps_epi32(_mm512_maskz_loadu_ps(k, a));
+  else
+    return _mm512_maskz_loadu_epi32(k, a);
+}
+
+template <typename Y, typename A>
+[[gnu::target("avx512f,avx512bw,avx512vl,avx512dq")]] void requant_rows_avx512(const A* acc, int64_t lda,
+                                                                               const int32_t* bias, const float* mult,
+                                                                               int64_t cs, float yzp, Y* y, int64_t ldy,
+                                                                               int64_t rows, int64_t n) {
+  const __m512 cl = _mm512_set1_ps(-qconv_detail::kClamp), ch = _mm512_set1_ps(qconv_detail::kClamp);
+  const __m512 magic = _mm512_set1_ps(qconv_detail::kMagic), zp = _mm512_set1_ps(yzp);
+  const __m512 lo = _mm512_set1_ps(static_cast<float>(std::numeric_limits<Y>::lowest()));
+  const __m512 hi = _mm512_set1_ps(static_cast<float>(std::numeric_limits<Y>::max()));
+  for (int64_t r = 0; r < rows; ++r) {
+    const A* a = acc + r * lda;
+    Y* o = y + r * ldy;
+    const __m512i b = _mm512_set1_epi32(bias[r * cs]);
+    const __m512 m = _mm512_set1_ps(mult[r * cs]);
+    for (int64_t i = 0; i < n; i += 16) {
+      const __mmask16 k = n - i >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << (n - i)) - 1);
+      const __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(load16_i32(a + i, k), b)), m);
+      const __m512 c = _mm512_min_ps(_mm512_max_ps(v, cl), ch);
+      __m512 q = _mm512_add_ps(_mm512_sub_ps(_mm512_add_ps(c, magic), magic), zp);
+      q = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, v, _CMP_ORD_Q), q);
+      q = _mm512_min_ps(_mm512_max_ps(q, lo), hi);
+      _mm512_mask_cvtepi32_storeu_epi8(o + i, k, _mm512_cvttps_epi32(q));
+    }
+  }
+}
+
+#pragma GCC diagnostic pop
+
+template <typename Y, typename A>
+[[gnu::target("avx2,fma")]] void requant_rows_avx2(const A* acc, int64_t lda, const int32_t* bias, const float* mult,
+                                                   int64_t cs, float yzp, Y* y, int64_t ldy, int64_t rows, int64_t n) {
+  const __m256 cl = _mm256_set1_ps(-qconv_detail::kClamp), ch = _mm256_set1_ps(qconv_detail::kClamp);
+  const __m256 magic = _mm256_set1_ps(qconv_detail::kMagic), zp = _mm256_set1_ps(yzp);
+  const __m256 lo = _mm256_set1_ps(static_cast<float>(std::numeric_limits<Y>::lowest()));
+  const __m256 hi = _mm256_set1_ps(static_cast<float>(std::numeric_limits<Y>::max()));
+  const int64_t nv = n / 8 * 8;
+  for (int64_t r = 0; r < rows; ++r) {
+    const A* a = acc + r * lda;
+    Y* o = y + r * ldy;
+    const __m256i b = _mm256_set1_epi32(bias[r * cs]);
+    const __m256 m = _mm256_set1_ps(mult[r * cs]);
+    for (int64_t i = 0; i < nv; i += 8) {
+      __m256i ai;
+      if constexpr (std::is_same_v<A, float>)
+        ai = _mm256_cvttps_epi32(_mm256_loadu_ps(a + i));
+      else
+        ai = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i));
+      const __m256 v = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_add_epi32(ai, b)), m);
+      const __m256 c = _mm256_min_ps(_mm256_max_ps(v, cl), ch);
+      __m256 q = _mm256_add_ps(_mm256_sub_ps(_mm256_add_ps(c, magic), magic), zp);
+      q = _mm256_and_ps(q, _mm256_cmp_ps(v, v, _CMP_ORD_Q));
+      q = _mm256_min_ps(_mm256_max_ps(q, lo), hi);
+      alignas(32) int32_t t[8];
+      _mm256_store_si256(reinterpret_cast<__m256i*>(t), _mm256_cvttps_epi32(q));
+      for (int j = 0; j < 8; ++j) o[i + j] = static_cast<Y>(t[j]);
+    }
+    if (nv < n) qconv_detail::requant_rows(a + nv, lda, bias + r * cs, mult + r * cs, cs, yzp, o + nv, ldy, 1, n - nv);
+  }
+}
+
+template <typename Y, typename A>
+using RequantFn = void (*)(const A*, int64_t, const int32_t*, const float*, int64_t, float, Y*, int64_t, int64_t,
+                           int64_t);
+
+template <typename Y, typename A>
+RequantFn<Y, A> requant_fn(Isa isa) {
+  if (isa == Isa::Avx512) return &requant_rows_avx512<Y, A>;
+  if (isa == Isa::Avx2) return &requant_rows_avx2<Y, A>;
+  return &qconv_detail::requant_rows<Y, A>;
+}
+FS_CPU_ISA_VARIANTS(q_u8_to_s8, (const uint8_t* x, int8_t* dst, int64_t n), qconv_detail::u8_to_s8(x, dst, n))
+
+// ---- depthwise input: a uint8 plane as the float phase plane of x - zp -------------------------
+// Same layout as phase_transform (conv_util.h). Only the interior is written: the padding (0 = x_zp -
+// x_zp) sits at the same places for every plane, so a thread's buffer is zeroed once per geometry.
+// Per phase p, element j of a row reads input column j * phases + off[p] for j in [lo[p], hi[p]).
+struct PhaseInterior {
+  PhaseLayout l;
+  int64_t h = 0, w = 0;
+  int64_t lo[4] = {}, hi[4] = {}, off[4] = {};  // phases <= 4 (strides up to 4 take this path)
+  int64_t row_lo = 0, row_hi = 0;               // input rows that land in the plane
+};
+
+inline PhaseInterior phase_interior(const PhaseLayout& l, int64_t h, int64_t w) {
+  PhaseInterior pi;
+  pi.l = l;
+  pi.h = h;
+  pi.w = w;
+  for (int64_t p = 0; p < l.phases; ++p) {
+    const Range v = valid_outputs(l.len, l.phases, p - l.pl, w);
+    pi.lo[p] = v.lo;
+    pi.hi[p] = v.hi;
+    pi.off[p] = p - l.pl;
+  }
+  pi.row_lo = 0;
+  pi.row_hi = std::min(h, l.rows - l.pt);
+  return pi;
+}
+
+inline void phase_row_scalar(const uint8_t* src, int64_t phases, int32_t zp, float* o, int64_t n) {
+  for (int64_t j = 0; j < n; ++j) o[j] = static_cast<float>(static_cast<int32_t>(src[j * phases]) - zp);
+}
+
+inline void phase_interior_generic(const PhaseInterior& pi, const uint8_t* x, int32_t zp, float* dst) {
+  const PhaseLayout& l = pi.l;
+  for (int64_t ih = pi.row_lo; ih < pi.row_hi; ++ih)
+    for (int64_t p = 0; p < l.phases; ++p)
+      phase_row_scalar(x + ih * pi.w + pi.off[p] + pi.lo[p] * l.phases, l.phases, zp,
+                       dst + (ih + l.pt) * l.row_stride() + p * l.len + pi.lo[p], pi.hi[p] - pi.lo[p]);
+}
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+// Stride 1 and 2 with masked loads that never read past the input row; other strides scalar.
+[[gnu::target("avx512f,avx512bw,avx512vl")]] void phase_interior_avx512(const PhaseInterior& pi, const uint8_t* x,
+                                                                        int32_t zp, float* dst) {
+  const PhaseLayout& l = pi.l;
+  if (l.phases > 2) {
+    phase_interior_generic(pi, x, zp, dst);
+    return;
+  }
+  const __m512i z = _mm512_set1_epi32(zp), low = _mm512_set1_epi32(0xFF);
+  for (int64_t ih = pi.row_lo; ih < pi.row_hi; ++ih) {
+    const uint8_t* row = x + ih * pi.w;
+    float* orow = dst + (ih + l.pt) * l.row_stride();
+    for (int64_t p = 0; p < l.phases; ++p) {
+      const uint8_t* src = row + pi.off[p] + pi.lo[p] * l.phases;
+      float* o = orow + p * l.len + pi.lo[p];
+      const int64_t n = pi.hi[p] - pi.lo[p];
+      if (l.phases == 1) {
+        for (int64_t j = 0; j < n; j += 16) {
+          const __mmask16 k = n - j >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << (n - j)) - 1);
+          const __m512i v = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(k, src + j));
+          _mm512_mask_storeu_ps(o + j, k, _mm512_cvtepi32_ps(_mm512_sub_epi32(v, z)));
+        }
+        continue;
+      }
+      // Stride 2: the even bytes of little-endian words, each word wholly inside the row.
+      const int64_t avail = pi.w - (pi.off[p] + pi.lo[p] * 2);
+      const int64_t whole = std::min(n, avail / 2);
+      for (int64_t j = 0; j < whole; j += 16) {
+        const int64_t c = std::min<int64_t>(16, whole - j);
+        const __mmask16 k = c == 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << c) - 1);
+        const __m512i wv = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(k, src + 2 * j));
+        _mm512_mask_storeu_ps(o + j, k, _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_and_si512(wv, low), z)));
+      }
+      for (int64_t j = whole; j < n; ++j) o[j] = static_cast<float>(static_cast<int32_t>(src[2 * j]) - zp);
+    }
+  }
+}
+#pragma GCC diagnostic pop
+
+using PhaseU8Fn = void (*)(const PhaseInterior&, const uint8_t*, int32_t, float*);
+inline PhaseU8Fn phase_u8_fn(Isa isa) {
+  if (isa == Isa::Avx512) return &phase_interior_avx512;
+  return &phase_interior_generic;
+}
+
+// The same requantization for the generic path: accumulators of any type (double or int32) in
+// y's layout [N, M, vol], bias and scales read from the node's inputs.
+inline float round_even(float v) {
+  v = std::clamp(v, -qconv_detail::kClamp, qconv_detail::kClamp);
+  return (v + qconv_detail::kMagic) - qconv_detail::kMagic;
+}
+
 template <typename Y, typename A>
 void requantize_conv(const KernelContext& ctx, const ew::QConvGeom& g, const A* acc, Y* y, int nt) {
-  // |acc| <= K * 255 * 255 (uint8 x int8 minus zero points): below 2^30 when K < 16513.
-  const bool max_abs_acc_ok_ = g.cg * g.kvol < 16513;
   std::vector<double> ws = ew::as_doubles(ctx.in(4));
   std::vector<double> bias = ctx.has_input(8) ? ew::as_doubles(ctx.in(8)) : std::vector<double>();
   const double x_scale = ctx.in(1).get_f64(0), y_scale = ctx.in(6).get_f64(0);
@@ -49,155 +271,293 @@ void requantize_conv(const KernelContext& ctx, const ew::QConvGeom& g, const A* 
         static_cast<float>(x_scale) * static_cast<float>(ws[ws.size() == 1 ? 0 : m]) / static_cast<float>(y_scale);
     const A* __restrict ap = acc + pl * g.out_vol;
     Y* __restrict yp = y + pl * g.out_vol;
-    // int32 accumulators whose sum with the bias cannot overflow int32 convert with one vectorizable
-    // int32 -> float rounding, which equals the reference's float(double(acc) + bias).
-    const bool int32_sum = std::is_same_v<A, int32_t> && std::fabs(b) < 1073741824.0 && max_abs_acc_ok_;
-    if (int32_sum) {
-      const int32_t bi = static_cast<int32_t>(b);
-      for (int64_t p = 0; p < g.out_vol; ++p) {
-        const float v = static_cast<float>(static_cast<int32_t>(ap[p]) + bi) * mult;
-        const float r = v == v ? round_even(v) + yzp : 0.0f;  // NaN counts as 0, as in the reference
-        yp[p] = static_cast<Y>(std::clamp(r, lo, hi));
-      }
-      continue;
-    }
     for (int64_t p = 0; p < g.out_vol; ++p) {
       const float v = static_cast<float>(static_cast<double>(ap[p]) + b) * mult;
-      const float r = v == v ? round_even(v) + yzp : 0.0f;
+      const float r = v == v ? round_even(v) + yzp : 0.0f;  // NaN counts as 0, as in the reference
       yp[p] = static_cast<Y>(std::clamp(r, lo, hi));
     }
   }
 }
 
+// Inputs: x, x_scale, x_zero_point, w, w_scale, w_zero_point, y_scale, y_zero_point, bias.
+constexpr size_t kInputs = 9;
+
 class QLinearConvKernel : public Kernel {
  public:
+  explicit QLinearConvKernel(const std::vector<const Tensor*>& consts) {
+    for (size_t i = 1; i < kInputs; ++i)
+      if (i < consts.size()) snap_[i].capture(consts[i]);
+  }
+
   void run(KernelContext& ctx) override {
     const Tensor &x = ctx.in(0), &w = ctx.in(3);
     Tensor& y = ctx.out(0);
     const int nt = std::max(1, ctx.num_threads);
     const ew::QConvGeom g = ew::qconv_geom(ctx.node, x.shape(), w.shape());
     if (y.numel() == 0) return;
-    const bool two_d = g.w.rank() == 2;
-    const bool depthwise = g.cg == 1 && g.mg == 1;
-    const bool u8s8 = x.dtype() == DType::U8 && w.dtype() == DType::I8;
-    if (u8s8 && two_d) {
-      acc_.resize(static_cast<size_t>(y.numel()));
-      const int x_zp = ctx.has_input(2) ? static_cast<int>(ctx.in(2).get_i64(0)) : 0;
-      w_zp_.assign(static_cast<size_t>(g.m), 0);
-      if (ctx.has_input(5)) {
-        const Tensor& z = ctx.in(5);
-        for (int64_t m = 0; m < g.m; ++m)
-          w_zp_[static_cast<size_t>(m)] = static_cast<int32_t>(z.get_i64(z.numel() == 1 ? 0 : m));
+    const bool fast_types = x.dtype() == DType::U8 && w.dtype() == DType::I8 &&
+                            (y.dtype() == DType::U8 || y.dtype() == DType::I8) && g.w.rank() == 2;
+    if (fast_types) {
+      if (x.shape() != x_shape_ || w.shape() != w_shape_) {
+        plan_geometry(g);
+        x_shape_ = x.shape();
+        w_shape_ = w.shape();
+        params_ready_ = false;
       }
-      if (depthwise)
-        depthwise_u8s8(g, x.data<uint8_t>(), w.data<int8_t>(), x_zp, nt);
-      else
-        gemm_u8s8(ctx, g, x.data<uint8_t>(), w.data<int8_t>(), x_zp, nt);
-      if (y.dtype() == DType::U8)
-        requantize_conv(ctx, g, acc_.data(), y.data<uint8_t>(), nt);
-      else
-        requantize_conv(ctx, g, acc_.data(), y.data<int8_t>(), nt);
-      return;
+      if (!params_ready_ || !params_constant(ctx)) prepare_params(ctx, g);
+      if (fast_) {
+        set_num_threads(nt);
+        if (depthwise_)
+          depthwise(ctx, g, nt);
+        else
+          gemm(ctx, g, nt);
+        return;
+      }
     }
     exact_double(ctx, g, nt);
   }
 
  private:
-  // acc[n, c, p] = sum over taps of (x - x_zp) * (w - w_zp[c]): each plane is copied once into a padded
-  // int16 plane of x - x_zp (zeros in the padding), then every tap adds a shifted row, vectorized
-  // along the output row.
-  void depthwise_u8s8(const ew::QConvGeom& g, const uint8_t* x, const int8_t* w, int x_zp, int nt) {
-    const nn::Window& win = g.w;
-    const int64_t ih = win.in[0], iw = win.in[1], oh = win.out[0], ow = win.out[1];
-    const int64_t kh = win.kernel[0], kw = win.kernel[1], sh = win.strides[0], sw = win.strides[1];
-    const int64_t dh = win.dilations[0], dw = win.dilations[1], pt = win.pads_begin[0], pl = win.pads_begin[1];
-    // Padded extent: every tap of every output stays inside.
-    const int64_t ph = std::max(ih + pt, (oh - 1) * sh + (kh - 1) * dh + 1);
-    const int64_t pw = std::max(iw + pl, (ow - 1) * sw + (kw - 1) * dw + 1);
-    const int64_t planes = g.n * g.c;
-#pragma omp parallel num_threads(nt)
+  // True when every present parameter input (1..8) is still the constant captured at creation.
+  bool params_constant(const KernelContext& ctx) const {
+    for (size_t i = 1; i < kInputs; ++i) {
+      if (!ctx.has_input(i)) continue;
+      if (!snap_[i].matches(ctx.in(i))) return false;
+    }
+    return true;
+  }
+
+  void plan_geometry(const ew::QConvGeom& g) {
+    depthwise_ = g.cg == 1 && g.mg == 1;
+    const Geom3 g3 = geom3(g.w);
+    pointwise_ = g.kvol == 1;
+    for (int i = 0; i < 3; ++i) pointwise_ = pointwise_ && g3.s[i] == 1 && g3.pb[i] == 0 && g3.pe[i] == 0;
+    if (depthwise_) {
+      dc_ = DirectConv{};
+      dc_.g = g3;
+      dc_.l = phase_layout(g3);
+      dc_.cg = 1;
+      dc_.mg = 1;
+      dc_.choose_flat();
+      dc_.plan_taps();
+      const Isa isa = conv_isa();
+      fns_ = direct_fns(isa, g3.k[1], g3.k[2]);
+      interior_ = phase_interior(dc_.l, g3.in[1], g3.in[2]);
+      zeroed_.clear();  // every thread's phase plane is re-zeroed for the new geometry
+    }
+    const Isa isa = conv_isa();
+    req_i32_u8_ = requant_fn<uint8_t, int32_t>(isa);
+    req_i32_s8_ = requant_fn<int8_t, int32_t>(isa);
+    req_f32_u8_ = requant_fn<uint8_t, float>(isa);
+    req_f32_s8_ = requant_fn<int8_t, float>(isa);
+    phase_u8_ = phase_u8_fn(isa);
+    to_s8_ = q_u8_to_s8_table().pick(isa);
+  }
+
+  // Multipliers, bias (+ compensation) and converted weights; fast_ = false when an accumulator
+  // plus bias might leave int32 (or a float sum leave the exact range), so the generic path runs.
+  void prepare_params(const KernelContext& ctx, const ew::QConvGeom& g) {
+    const Tensor& w = ctx.in(3);
+    const int64_t m = g.m, K = g.cg * g.kvol;
+    x_zp_ = ctx.has_input(2) ? static_cast<int32_t>(ctx.in(2).get_i64(0)) : 0;
+    yzp_ = ctx.has_input(7) ? static_cast<float>(ctx.in(7).get_f64(0)) : 0.0f;
+    const float xs = static_cast<float>(ctx.in(1).get_f64(0)), ys = static_cast<float>(ctx.in(6).get_f64(0));
+    const Tensor& ws = ctx.in(4);
+    mult_.resize(static_cast<size_t>(m));
+    wz_.assign(static_cast<size_t>(m), 0);
+    bias_.assign(static_cast<size_t>(m), 0);
+    any_wz_ = false;
+    for (int64_t i = 0; i < m; ++i) {
+      mult_[i] = xs * static_cast<float>(ws.get_f64(ws.numel() == 1 ? 0 : i)) / ys;
+      if (ctx.has_input(5)) {
+        const Tensor& z = ctx.in(5);
+        wz_[i] = static_cast<int32_t>(z.get_i64(z.numel() == 1 ? 0 : i));
+        any_wz_ = any_wz_ || wz_[i] != 0;
+      }
+    }
+    // |acc| <= K * 255 * 255 must stay below 2^30, the bias too, so that acc + bias fits int32.
+    constexpr int64_t kLimit = int64_t{1} << 30;
+    fast_ = K * 255 * 255 < kLimit;
+    const int8_t* wp = w.data<int8_t>();
+    if (depthwise_) {
+      fast_ = fast_ && g.kvol * 255 * 255 < (int64_t{1} << 24);  // exact float sums
+      wf_.resize(static_cast<size_t>(m * g.kvol));
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t t = 0; t < g.kvol; ++t) wf_[i * g.kvol + t] = static_cast<float>(wp[i * g.kvol + t] - wz_[i]);
+    } else {
+      wu_.resize(static_cast<size_t>(m * K));
+      for (int64_t i = 0; i < m * K; ++i) wu_[i] = static_cast<uint8_t>(wp[i] + 128);
+    }
+    for (int64_t i = 0; i < m && fast_; ++i) {
+      int64_t b = ctx.has_input(8) ? ctx.in(8).get_i64(i) : 0;
+      fast_ = std::llabs(b) < kLimit;
+      if (!depthwise_) {
+        int64_t rowsum = 0;
+        for (int64_t k = 0; k < K; ++k) rowsum += wp[i * K + k];
+        b += (128 - x_zp_) * rowsum;
+        fast_ = fast_ && std::llabs(b) < kLimit;
+      }
+      bias_[i] = static_cast<int32_t>(b);
+    }
+    params_ready_ = true;
+  }
+
+  template <typename Y>
+  void requant(bool float_acc, const void* acc, int64_t lda, int64_t m0, int64_t cs, Y* y, int64_t ldy, int64_t rows,
+               int64_t n) const {
+    if constexpr (std::is_same_v<Y, uint8_t>) {
+      if (float_acc)
+        req_f32_u8_(static_cast<const float*>(acc), lda, bias_.data() + m0, mult_.data() + m0, cs, yzp_, y, ldy, rows,
+                    n);
+      else
+        req_i32_u8_(static_cast<const int32_t*>(acc), lda, bias_.data() + m0, mult_.data() + m0, cs, yzp_, y, ldy, rows,
+                    n);
+    } else {
+      if (float_acc)
+        req_f32_s8_(static_cast<const float*>(acc), lda, bias_.data() + m0, mult_.data() + m0, cs, yzp_, y, ldy, rows,
+                    n);
+      else
+        req_i32_s8_(static_cast<const int32_t*>(acc), lda, bias_.data() + m0, mult_.data() + m0, cs, yzp_, y, ldy, rows,
+                    n);
+    }
+  }
+
+  // Rows of acc (lda apart) into y + off (ldy apart), channel m0 + r * cs for row r.
+  void requant_any(Tensor& y, bool float_acc, const void* acc, int64_t lda, int64_t m0, int64_t cs, int64_t off,
+                   int64_t ldy, int64_t rows, int64_t n) const {
+    if (y.dtype() == DType::U8)
+      requant(float_acc, acc, lda, m0, cs, y.data<uint8_t>() + off, ldy, rows, n);
+    else
+      requant(float_acc, acc, lda, m0, cs, y.data<int8_t>() + off, ldy, rows, n);
+  }
+
+  // One channel plane per work item: the phase plane of x - x_zp (floats), the direct kernel's
+  // taps, requantization of its rows (read in place in flat mode, where rows are flat_stride() apart).
+  void depthwise(KernelContext& ctx, const ew::QConvGeom& g, int nt) {
+    const uint8_t* x = ctx.in(0).data<uint8_t>();
+    Tensor& y = ctx.out(0);
+    dc_.w = wf_.data();
+    dc_.bias = nullptr;
+    const int64_t planes = g.n * g.c, in_vol = g.in_vol, out_vol = g.out_vol;
+    const int64_t oh = dc_.g.out[1], ow = dc_.g.out[2];
+    const int64_t rows = dc_.flat ? 1 : oh, n = dc_.flat ? dc_.flat_len() : ow, stride = dc_.flat ? 0 : ow;
+    const int64_t acc_floats = dc_.flat ? dc_.flat_len() + 32 : out_vol;
+    scratch_.reserve(nt, dc_.scratch_floats() + acc_floats);
+    if (static_cast<int>(zeroed_.size()) < nt) zeroed_.resize(static_cast<size_t>(nt), 0);
+    const int64_t grain = std::max<int64_t>(1, planes / (8 * nt));
+#pragma omp parallel num_threads(nt) if (nt > 1 && planes > 1)
     {
-      std::vector<int16_t> pad(static_cast<size_t>(ph * pw));
-      std::vector<int32_t> row(static_cast<size_t>(ow));
-#pragma omp for schedule(static)
+      const int t = omp_get_thread_num();
+      float* s = scratch_.get(t);
+      float* acc = s + dc_.scratch_floats();
+      if (!zeroed_[t]) {
+        std::fill(s, s + dc_.scratch_floats(), 0.0f);
+        zeroed_[t] = 1;
+      }
+#pragma omp for schedule(dynamic, grain)
       for (int64_t p = 0; p < planes; ++p) {
         const int64_t c = p % g.c;
-        const uint8_t* xp = x + p * g.in_vol;
-        std::fill(pad.begin(), pad.end(), int16_t{0});
-        for (int64_t r = 0; r < ih; ++r)
-          for (int64_t q = 0; q < iw; ++q)
-            pad[static_cast<size_t>((r + pt) * pw + q + pl)] = static_cast<int16_t>(xp[r * iw + q] - x_zp);
-        const int8_t* wp = w + c * kh * kw;
-        const int32_t wz = w_zp_[static_cast<size_t>(c)];
-        int32_t* ap = acc_.data() + p * g.out_vol;
-        for (int64_t o = 0; o < oh; ++o) {
-          int32_t* __restrict acc_row = ap + o * ow;
-          std::fill(acc_row, acc_row + ow, 0);
-          for (int64_t a = 0; a < kh; ++a)
-            for (int64_t b = 0; b < kw; ++b) {
-              const int32_t wt = static_cast<int32_t>(wp[a * kw + b]) - wz;
-              const int16_t* __restrict src = pad.data() + (o * sh + a * dh) * pw + b * dw;
-              if (sw == 1) {
-                for (int64_t q = 0; q < ow; ++q) acc_row[q] += wt * src[q];
-              } else {
-                for (int64_t q = 0; q < ow; ++q) acc_row[q] += wt * src[q * sw];
-              }
-            }
-        }
+        phase_u8_(interior_, x + p * in_vol, x_zp_, s);
+        float* dst[1] = {acc};
+        fns_.one(dc_, s, c, dst, rows, n, stride);
+        if (dc_.flat)
+          requant_any(y, true, acc, dc_.flat_stride(), c, 0, p * out_vol, ow, oh, ow);
+        else
+          requant_any(y, true, acc, out_vol, c, 0, p * out_vol, out_vol, 1, out_vol);
       }
     }
   }
 
-  // Per (n, group): col [K, P] uint8 (K = cg * kh * kw), C [P, mg] = (col^T - x_zp) * W_g^T by oneDNN,
-  // then acc[n, m, p] = C[p, m] - w_zp[m] * sum_k (col[k, p] - x_zp).
-  void gemm_u8s8(const KernelContext& ctx, const ew::QConvGeom& g, const uint8_t* x, const int8_t* w, int x_zp,
-                 int nt) {
-    const nn::Window& win = g.w;
-    const int64_t ih = win.in[0], iw = win.in[1], oh = win.out[0], ow = win.out[1];
-    const int64_t kh = win.kernel[0], kw = win.kernel[1], K = g.cg * kh * kw, P = g.out_vol;
-    col_.resize(static_cast<size_t>(K * P));
-    c_.resize(static_cast<size_t>(P * g.mg));
-    bool any_wz = false;
-    for (int32_t z : w_zp_) any_wz = any_wz || z != 0;
-    if (any_wz) colsum_.resize(static_cast<size_t>(P));
-    set_num_threads(nt);
-    for (int64_t n = 0; n < g.n; ++n)
-      for (int64_t gr = 0; gr < g.group; ++gr) {
-        const uint8_t* xg = x + (n * g.c + gr * g.cg) * g.in_vol;
-#pragma omp parallel for num_threads(nt) schedule(static) if (K * P > 32768)
-        for (int64_t k = 0; k < K; ++k) {
-          const int64_t ch = k / (kh * kw), a = k / kw % kh, b = k % kw;
-          uint8_t* dst = col_.data() + k * P;
-          for (int64_t o = 0; o < oh; ++o) {
-            const int64_t r = o * win.strides[0] - win.pads_begin[0] + a * win.dilations[0];
-            for (int64_t q = 0; q < ow; ++q) {
-              const int64_t c = q * win.strides[1] - win.pads_begin[1] + b * win.dilations[1];
-              dst[o * ow + q] =
-                  r >= 0 && r < ih && c >= 0 && c < iw ? xg[ch * g.in_vol + r * iw + c] : static_cast<uint8_t>(x_zp);
-            }
-          }
+  // B [K, P] int8 per (n, group): x - 128 (pointwise) or im2col(x) - 128 with padding x_zp - 128.
+  void build_b(const uint8_t* x, const ew::QConvGeom& g, int8_t* b, int nt) {
+    const int64_t P = g.out_vol, K = g.cg * g.kvol, planes = g.n * g.group;
+    if (pointwise_) {
+      const int64_t total = g.n * g.c * P, chunk = 16384;
+      const int64_t chunks = (total + chunk - 1) / chunk;
+#pragma omp parallel for num_threads(nt) schedule(static) if (chunks > 1)
+      for (int64_t i = 0; i < chunks; ++i) to_s8_(x + i * chunk, b + i * chunk, std::min(chunk, total - i * chunk));
+      return;
+    }
+    const Geom3 g3 = geom3(g.w);
+    const int64_t ih = g3.in[1], iw = g3.in[2], oh = g3.out[1], ow = g3.out[2];
+    const int64_t kh = g3.k[1], kw = g3.k[2];
+    const int8_t pad = static_cast<int8_t>(static_cast<uint8_t>(x_zp_) ^ 0x80);
+#pragma omp parallel for num_threads(nt) schedule(static) if (planes * K * P > 32768)
+    for (int64_t row = 0; row < planes * K; ++row) {
+      const int64_t pl = row / K, k = row % K;
+      const int64_t n = pl / g.group, gr = pl % g.group;
+      const int64_t ch = k / (kh * kw), a = k / kw % kh, bb = k % kw;
+      const uint8_t* xc = x + (n * g.c + gr * g.cg + ch) * g.in_vol;
+      int8_t* dst = b + row * P;
+      const int64_t off_c = bb * g3.d[2] - g3.pb[2];
+      const Range v = valid_outputs(ow, g3.s[2], off_c, iw);
+      for (int64_t o = 0; o < oh; ++o) {
+        int8_t* d = dst + o * ow;
+        const int64_t r = o * g3.s[1] - g3.pb[1] + a * g3.d[1];
+        if (r < 0 || r >= ih) {
+          std::fill(d, d + ow, pad);
+          continue;
         }
-        int8::gemm_u8s8s32(ctx.node, 'T', 'T', P, g.mg, K, col_.data(), P, static_cast<uint8_t>(x_zp),
-                           w + gr * g.mg * K, K, c_.data(), g.mg);
-        if (any_wz) {
-          std::fill(colsum_.begin(), colsum_.end(), 0);
-          for (int64_t k = 0; k < K; ++k)
-            for (int64_t p = 0; p < P; ++p)
-              colsum_[static_cast<size_t>(p)] += col_[static_cast<size_t>(k * P + p)] - x_zp;
-        }
-        // C [P, mg] -> acc [mg, P] in blocks of 64 positions, so both sides stay in cache.
-        constexpr int64_t kBlock = 64;
-#pragma omp parallel for num_threads(nt) schedule(static) if (P * g.mg > 32768)
-        for (int64_t p0 = 0; p0 < P; p0 += kBlock) {
-          const int64_t p1 = std::min(P, p0 + kBlock);
-          for (int64_t j = 0; j < g.mg; ++j) {
-            const int32_t wz = any_wz ? w_zp_[static_cast<size_t>(gr * g.mg + j)] : 0;
-            int32_t* dst = acc_.data() + (n * g.m + gr * g.mg + j) * P;
-            for (int64_t p = p0; p < p1; ++p)
-              dst[p] = c_[static_cast<size_t>(p * g.mg + j)] - (any_wz ? wz * colsum_[static_cast<size_t>(p)] : 0);
-          }
-        }
+        const uint8_t* src = xc + r * iw + off_c;
+        std::fill(d, d + v.lo, pad);
+        for (int64_t q = v.lo; q < v.hi; ++q) d[q] = static_cast<int8_t>(src[q * g3.s[2]] ^ 0x80);
+        std::fill(d + v.hi, d + ow, pad);
       }
+    }
+  }
+
+  void gemm(KernelContext& ctx, const ew::QConvGeom& g, int nt) {
+    const uint8_t* x = ctx.in(0).data<uint8_t>();
+    Tensor& y = ctx.out(0);
+    const int64_t P = g.out_vol, K = g.cg * g.kvol, planes = g.n * g.group;
+    b_.resize(static_cast<size_t>(planes * K * P));
+    build_b(x, g, b_.data(), nt);
+    if (any_wz_) {  // colsum[pl, p] = sum_k (B + 128 - x_zp)
+      colsum_.assign(static_cast<size_t>(planes * P), 0);
+      for (int64_t pl = 0; pl < planes; ++pl)
+        for (int64_t k = 0; k < K; ++k) {
+          const int8_t* br = b_.data() + (pl * K + k) * P;
+          int32_t* cs = colsum_.data() + pl * P;
+          for (int64_t p = 0; p < P; ++p) cs[p] += br[p] + 128 - x_zp_;
+        }
+    }
+    // Column blocks sized for the cache; more items (blocks, then channel chunks) until every
+    // thread has two, as the fp32 pointwise convolution does.
+    int64_t nb = column_block(K + g.mg, P);
+    while (nt > 1 && planes * ((P + nb - 1) / nb) < 2 * nt && nb >= 512) nb = nb / 2 / 16 * 16;
+    const int64_t blocks = (P + nb - 1) / nb;
+    int64_t mc = g.mg;
+    if (nt > 1 && planes * blocks < 2 * nt) {
+      const int64_t parts = (2 * nt + planes * blocks - 1) / (planes * blocks);
+      mc = std::max<int64_t>(16, ((g.mg + parts - 1) / parts + 15) / 16 * 16);
+    }
+    const int64_t mparts = (g.mg + mc - 1) / mc, items = planes * blocks * mparts;
+    const bool parallel_items = nt > 1 && items >= nt;
+    const int tiles = parallel_items ? nt : 1;
+    if (static_cast<int>(c_.size()) < tiles) c_.resize(static_cast<size_t>(tiles));
+    for (int t = 0; t < tiles; ++t)
+      if (static_cast<int64_t>(c_[t].size()) < mc * nb) c_[t].resize(static_cast<size_t>(mc * nb));
+    auto item = [&](int64_t it, int tile) {
+      const int64_t mp = it % mparts, bi = it / mparts % blocks, pl = it / mparts / blocks;
+      const int64_t n = pl / g.group, gr = pl % g.group, j0 = bi * nb, m0 = gr * g.mg + mp * mc;
+      const int64_t cols = std::min(nb, P - j0), rows = std::min(mc, g.mg - mp * mc);
+      int32_t* c = c_[tile].data();
+      int8::gemm_u8s8s32(ctx.node, 'N', 'N', rows, cols, K, wu_.data() + m0 * K, K, 128, b_.data() + pl * K * P + j0, P,
+                         c, cols);
+      if (any_wz_)
+        for (int64_t r = 0; r < rows; ++r) {
+          const int32_t z = wz_[m0 + r];
+          const int32_t* cs = colsum_.data() + pl * P + j0;
+          for (int64_t j = 0; j < cols; ++j) c[r * cols + j] -= z * cs[j];
+        }
+      requant_any(y, false, c, cols, m0, 1, (n * g.m + m0) * P + j0, P, rows, cols);
+    };
+    if (parallel_items) {
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
+      for (int64_t it = 0; it < items; ++it) item(it, omp_get_thread_num());
+    } else {
+      for (int64_t it = 0; it < items; ++it) item(it, 0);  // oneDNN threads each GEMM
+    }
   }
 
   // Any dtype combination and rank: im2col + double GEMM (integers, so exact).
@@ -218,17 +578,37 @@ class QLinearConvKernel : public Kernel {
       requantize_conv(ctx, g, acc.data(), y.data<int8_t>(), nt);
   }
 
-  std::vector<int32_t> acc_, c_, colsum_, w_zp_;
-  std::vector<uint8_t> col_;
+  ConstSnapshot snap_[kInputs];
+  Shape x_shape_, w_shape_;
+  bool params_ready_ = false, fast_ = false, depthwise_ = false, pointwise_ = false, any_wz_ = false;
+  int32_t x_zp_ = 0;
+  float yzp_ = 0.0f;
+  std::vector<float> mult_, wf_;
+  std::vector<int32_t> bias_, wz_, colsum_;
+  std::vector<uint8_t> wu_;
+  std::vector<int8_t> b_;
+  std::vector<std::vector<int32_t>> c_;
+  DirectConv dc_;
+  DirectFns fns_;
+  ThreadScratch scratch_;
+  RequantFn<uint8_t, int32_t> req_i32_u8_ = nullptr;
+  RequantFn<int8_t, int32_t> req_i32_s8_ = nullptr;
+  RequantFn<uint8_t, float> req_f32_u8_ = nullptr;
+  RequantFn<int8_t, float> req_f32_s8_ = nullptr;
+  PhaseU8Fn phase_u8_ = nullptr;
+  PhaseInterior interior_;
+  std::vector<char> zeroed_;  // per thread: its scratch's phase plane has zero padding
+  decltype(&q_u8_to_s8_generic) to_s8_ = nullptr;
 };
 
-FS_REGISTER_KERNEL_DEF(KernelDef{"QLinearConv",
-                                 "cpu",
-                                 {DType::U8, DType::I8},
-                                 Layout::Plain,
-                                 [](const Node&, const std::vector<TensorType>&, const std::vector<const Tensor*>&) {
-                                   return std::unique_ptr<Kernel>(new QLinearConvKernel());
-                                 }});
+FS_REGISTER_KERNEL_DEF(KernelDef{
+    "QLinearConv",
+    "cpu",
+    {DType::U8, DType::I8},
+    Layout::Plain,
+    [](const Node&, const std::vector<TensorType>&, const std::vector<const Tensor*>& consts) {
+      return std::unique_ptr<Kernel>(new QLinearConvKernel(consts));
+    }});
 
 }  // namespace
 }  // namespace fs::cpu

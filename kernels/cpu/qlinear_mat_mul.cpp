@@ -2,13 +2,17 @@
 // y = saturate(round_half_even(acc * a_scale * b_scale / y_scale) + y_zp). a's scale and zero point
 // are per tensor, per row or N-D broadcast; b's per tensor, per column or N-D broadcast. A constant b
 // (weights) and its zero point are converted once, when the session is planned.
+// Fast path (2-D, uint8 a with one zero point, int8 b with per-tensor or per-column zero points, on
+// CPUs where oneDNN's u8s8s32 GEMM is exact): C = (a - a_zp) * b in int32 by oneDNN, then
+// acc = C - b_zp[j] * rowsum(a - a_zp), the same integers the double GEMM gives.
 #include "kernels/cpu/ew_qgemm_util.h"
+#include "kernels/cpu/flipscope_int8_util.h"
 
 namespace fs::cpu {
 namespace {
 
-template <typename Y>
-void requantize_all(const KernelContext& ctx, const ew::QMatMulGeom& g, const std::vector<double>& acc, Y* y) {
+template <typename Y, typename A>
+void requantize_all(const KernelContext& ctx, const ew::QMatMulGeom& g, const A* acc, Y* y) {
   const Tensor &as = ctx.in(1), &bs = ctx.in(4);
   ew::ParamIndex ai = ew::param_index(nn::matmul_param_shape(ctx.node, "a_scale", as.shape(), g.a, true), g.a);
   ew::ParamIndex bi = ew::param_index(nn::matmul_param_shape(ctx.node, "b_scale", bs.shape(), g.b, false), g.b);
@@ -22,7 +26,7 @@ void requantize_all(const KernelContext& ctx, const ew::QMatMulGeom& g, const st
       for (int64_t j = 0; j < g.n; ++j) {
         double rb = g.k ? sb[static_cast<size_t>(bi(g.b_off[t] + j))] : 0.0;
         int64_t o = (t * g.m + i) * g.n + j;
-        y[o] = ew::requantize<Y>(acc[static_cast<size_t>(o)] * ra * rb / y_scale, yzp);
+        y[o] = ew::requantize<Y>(static_cast<double>(acc[o]) * ra * rb / y_scale, yzp);
       }
     }
 }
@@ -37,6 +41,7 @@ class QLinearMatMulKernel : public Kernel {
     const Tensor &a = ctx.in(0), &b = ctx.in(3);
     Tensor& y = ctx.out(0);
     ew::QMatMulGeom g = ew::qmatmul_geom(a.shape(), b.shape());
+    if (int8_path(ctx, g)) return;
     std::vector<double> av =
         ew::minus_zero_point(ctx, a, g.a, ctx.has_input(2) ? &ctx.in(2) : nullptr, "a_zero_point", true);
     const Tensor* zp = ctx.has_input(5) ? &ctx.in(5) : nullptr;
@@ -47,13 +52,45 @@ class QLinearMatMulKernel : public Kernel {
     std::vector<double> acc(static_cast<size_t>(y.numel()), 0.0);
     if (g.k > 0) ew::batched_dgemm(g, av.data(), bv_.data(), acc.data(), ctx.num_threads);
     if (y.dtype() == DType::U8) {
-      requantize_all(ctx, g, acc, y.data<uint8_t>());
+      requantize_all(ctx, g, acc.data(), y.data<uint8_t>());
     } else {
-      requantize_all(ctx, g, acc, y.data<int8_t>());
+      requantize_all(ctx, g, acc.data(), y.data<int8_t>());
     }
   }
 
  private:
+  // The int32 path; false when the operands do not qualify (the double path runs).
+  bool int8_path(KernelContext& ctx, const ew::QMatMulGeom& g) {
+    const Tensor &a = ctx.in(0), &b = ctx.in(3);
+    Tensor& y = ctx.out(0);
+    const bool zp_a_scalar = !ctx.has_input(2) || ctx.in(2).numel() == 1;
+    const Tensor* bz = ctx.has_input(5) ? &ctx.in(5) : nullptr;
+    const bool zp_b_ok = !bz || bz->numel() == 1 || (bz->shape().size() == 1 && bz->numel() == g.n);
+    if (!(a.dtype() == DType::U8 && b.dtype() == DType::I8 && a.shape().size() == 2 && b.shape().size() == 2 &&
+          zp_a_scalar && zp_b_ok && g.k > 0 && g.k * 255 * 255 < (int64_t{1} << 31) && exact_u8s8_gemm()))
+      return false;
+    const int32_t azp = ctx.has_input(2) ? static_cast<int32_t>(ctx.in(2).get_i64(0)) : 0;
+    acc_.resize(static_cast<size_t>(g.m * g.n));
+    set_num_threads(std::max(1, ctx.num_threads));
+    int8::gemm_u8s8s32(ctx.node, 'N', 'N', g.m, g.n, g.k, a.data<uint8_t>(), g.k, static_cast<uint8_t>(azp),
+                       b.data<int8_t>(), g.n, acc_.data(), g.n);
+    if (bz) {
+      const uint8_t* ap = a.data<uint8_t>();
+      for (int64_t i = 0; i < g.m; ++i) {
+        int64_t rs = 0;
+        for (int64_t k = 0; k < g.k; ++k) rs += ap[i * g.k + k] - azp;
+        for (int64_t j = 0; j < g.n; ++j)
+          acc_[i * g.n + j] -= static_cast<int32_t>(bz->get_i64(bz->numel() == 1 ? 0 : j) * rs);
+      }
+    }
+    if (y.dtype() == DType::U8)
+      requantize_all(ctx, g, acc_.data(), y.data<uint8_t>());
+    else
+      requantize_all(ctx, g, acc_.data(), y.data<int8_t>());
+    return true;
+  }
+
+  std::vector<int32_t> acc_;
   bool cache_b_;  // b (and its zero point) are constants: convert once
   std::vector<double> bv_;
   Shape b_shape_;

@@ -91,41 +91,162 @@ TEST(CpuQLinearContrib, QLinearConvU8S8MatchesReference) {
   const std::vector<Case> cases = {
       {{1, 13, 9, 7}, {13, 1, 3, 3}, 13, {1, 1, 1, 1}, {1, 1}, {1, 1}},    // depthwise, padded
       {{3, 24, 11, 11}, {24, 1, 3, 3}, 24, {1, 1, 1, 1}, {2, 2}, {1, 1}},  // depthwise, stride 2, batch 3
+      {{1, 5, 37, 45}, {5, 1, 3, 3}, 5, {1, 0, 1, 2}, {2, 2}, {1, 1}},     // stride 2, wide rows, odd widths
+      {{1, 6, 12, 40}, {6, 1, 5, 5}, 6, {2, 2, 2, 2}, {1, 1}, {1, 1}},     // depthwise 5x5
+      {{1, 4, 13, 14}, {4, 1, 3, 3}, 4, {1, 1, 1, 1}, {3, 3}, {1, 1}},     // stride 3 (scalar phases)
+      {{2, 3, 10, 9}, {3, 1, 3, 3}, 3, {2, 2, 2, 2}, {1, 1}, {2, 2}},      // depthwise, dilated
       {{1, 3, 15, 13}, {16, 3, 3, 3}, 1, {1, 0, 1, 2}, {2, 1}, {1, 1}},    // first-layer conv
       {{1, 24, 7, 7}, {13, 24, 1, 1}, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}},    // pointwise
+      {{2, 16, 70, 71}, {20, 16, 1, 1}, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}},  // pointwise, many column blocks
+      {{1, 40, 3, 3}, {200, 40, 1, 1}, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}},   // small plane: channel chunks
+      {{1, 8, 9, 9}, {6, 8, 1, 1}, 1, {1, 1, 1, 1}, {2, 2}, {1, 1}},       // 1x1 with padding and stride
       {{2, 8, 9, 9}, {6, 4, 3, 3}, 2, {2, 2, 2, 2}, {1, 1}, {2, 2}},       // grouped, dilated
   };
   uint32_t seed = 900;
-  // Both GEMM paths: oneDNN (on AVX512-VNNI machines) and the exact double fallback.
-  for (bool no_vnni : {false, true})
-    for (const auto& c : cases)
-      for (bool per_channel_zp : {false, true}) {
-        if (no_vnni)
-          setenv("FLIPSCOPE_INT8_NO_VNNI", "1", 1);
-        else
-          unsetenv("FLIPSCOPE_INT8_NO_VNNI");
-        const int64_t m = c.w[0];
-        Tensor x = random_q(DType::U8, c.x, seed++), w = random_q(DType::I8, c.w, seed++);
-        Tensor wz(DType::I8, {m});
-        Tensor ws(DType::F32, {m});
-        Tensor bias(DType::I32, {m});
-        for (int64_t i = 0; i < m; ++i) {
-          wz.set_i64(i, per_channel_zp ? (i % 5) - 2 : 0);
-          ws.set_f64(i, 0.002 + 0.0003 * static_cast<double>(i));
-          bias.set_i64(i, (i * 37) % 400 - 200);
+  // Both GEMM paths: oneDNN (on AVX512-VNNI machines) and the exact double fallback; every ISA
+  // variant of the requantization and depthwise input conversion; uint8 and int8 outputs.
+  for (int level : test::isa_levels())
+    for (bool no_vnni : {false, true})
+      for (const auto& c : cases)
+        for (bool per_channel_zp : {false, true}) {
+          if (no_vnni)
+            setenv("FLIPSCOPE_INT8_NO_VNNI", "1", 1);
+          else
+            unsetenv("FLIPSCOPE_INT8_NO_VNNI");
+          cpu::set_conv_isa_cap_for_testing(level);
+          const int64_t m = c.w[0];
+          const DType yt = per_channel_zp ? DType::I8 : DType::U8;
+          Tensor x = random_q(DType::U8, c.x, seed++), w = random_q(DType::I8, c.w, seed++);
+          Tensor wz(DType::I8, {m});
+          Tensor ws(DType::F32, {m});
+          Tensor bias(DType::I32, {m});
+          for (int64_t i = 0; i < m; ++i) {
+            wz.set_i64(i, per_channel_zp ? (i % 5) - 2 : 0);
+            ws.set_f64(i, 0.002 + 0.0003 * static_cast<double>(i));
+            bias.set_i64(i, (i * 37) % 400 - 200);
+          }
+          std::vector<test::OpInput> in = {{x},
+                                           {scalar_f(0.05f), true},
+                                           {scalar_q(DType::U8, 117), true},
+                                           {w, true},
+                                           {ws, true},
+                                           {wz, true},
+                                           {scalar_f(0.4f), true},
+                                           {scalar_q(yt, yt == DType::U8 ? 128 : -5), true},
+                                           {bias, true}};
+          std::map<std::string, Attribute> a = {{"group", Attribute::make_int(c.group)},
+                                                {"pads", Attribute::make_ints(c.pads)},
+                                                {"strides", Attribute::make_ints(c.strides)},
+                                                {"dilations", Attribute::make_ints(c.dilations)}};
+          auto r = run_both("QLinearConv", in, a);
+          expect_equal(r[0], r[1],
+                       shape_str(c.x) + " * " + shape_str(c.w) + " group " + std::to_string(c.group) +
+                           (per_channel_zp ? " per-channel w zero points, int8 y" : "") + " isa level " +
+                           std::to_string(level) + (no_vnni ? " no VNNI" : ""));
         }
-        std::vector<test::OpInput> in = {
-            {x},        {scalar_f(0.05f), true}, {scalar_q(DType::U8, 117), true}, {w, true},   {ws, true},
-            {wz, true}, {scalar_f(0.4f), true},  {scalar_q(DType::U8, 128), true}, {bias, true}};
-        std::map<std::string, Attribute> a = {{"group", Attribute::make_int(c.group)},
-                                              {"pads", Attribute::make_ints(c.pads)},
-                                              {"strides", Attribute::make_ints(c.strides)},
-                                              {"dilations", Attribute::make_ints(c.dilations)}};
-        auto r = run_both("QLinearConv", in, a);
-        expect_equal(r[0], r[1],
-                     shape_str(c.x) + " * " + shape_str(c.w) + " group " + std::to_string(c.group) +
-                         (per_channel_zp ? " per-channel w zero points" : ""));
+  cpu::set_conv_isa_cap_for_testing(-1);
+  unsetenv("FLIPSCOPE_INT8_NO_VNNI");
+}
+
+// Weights, scales and zero points fed at run time (not constants: converted on every run), outputs
+// that saturate at both ends (tiny y_scale) and a bias beyond the int32 fast path's limit (2^30: the
+// generic path takes over).
+TEST(CpuQLinearContrib, QLinearConvFedWeightsSaturationAndLargeBias) {
+  uint32_t seed = 1200;
+  for (bool dw : {false, true})
+    for (int variant = 0; variant < 3; ++variant) {
+      const Shape xs = {1, 8, 10, 12}, wsh = dw ? Shape{8, 1, 3, 3} : Shape{8, 8, 1, 1};
+      Tensor x = random_q(DType::U8, xs, seed++), w = random_q(DType::I8, wsh, seed++);
+      Tensor ws(DType::F32, {8}), bias(DType::I32, {8});
+      for (int64_t i = 0; i < 8; ++i) {
+        ws.set_f64(i, 0.01 + 0.001 * static_cast<double>(i));
+        // variant 2: acc + bias leaves int32 (an int32 sum would wrap around)
+        bias.set_i64(i, variant == 2 ? (i % 2 ? 1 : -1) * (int64_t{2147483647} - 50 - i) : i * 11 - 40);
       }
+      const float y_scale = variant == 1 ? 0.0005f : 0.4f;  // variant 1: most outputs saturate
+      std::vector<test::OpInput> in = {{x},
+                                       {scalar_f(0.05f), variant != 0},
+                                       {scalar_q(DType::U8, 3), variant != 0},
+                                       {w, variant != 0},
+                                       {ws, variant != 0},
+                                       {scalar_q(DType::I8, 0), true},
+                                       {scalar_f(y_scale), true},
+                                       {scalar_q(DType::U8, 100), true},
+                                       {bias, variant != 0}};
+      std::map<std::string, Attribute> a = {
+          {"group", Attribute::make_int(dw ? 8 : 1)},
+          {"pads", Attribute::make_ints(dw ? std::vector<int64_t>{1, 1, 1, 1} : std::vector<int64_t>{0, 0, 0, 0})}};
+      auto r = run_both("QLinearConv", in, a);
+      const std::string what = std::string(dw ? "depthwise" : "pointwise") + " variant " + std::to_string(variant);
+      expect_equal(r[0], r[1], what);
+      if (variant == 1) {
+        int64_t lo = 0, hi = 0;
+        for (int64_t i = 0; i < r[1].numel(); ++i) {
+          lo += r[1].get_i64(i) == 0;
+          hi += r[1].get_i64(i) == 255;
+        }
+        EXPECT_GT(lo, 0) << what << ": no output saturated at 0";
+        EXPECT_GT(hi, 0) << what << ": no output saturated at 255";
+      }
+    }
+}
+
+// One session run three times with new fed weights, scales and bias and a new input height and width
+// each time: the cpu kernel must follow them (no stale multipliers, compensation, converted weights
+// or padding left in its depthwise buffers by a larger plane) and equal the reference.
+TEST(CpuQLinearContrib, QLinearConvFollowsFedWeightsAcrossRuns) {
+  for (bool dw : {false, true}) {
+    const Shape wsh = dw ? Shape{8, 1, 3, 3} : Shape{8, 8, 1, 1};
+    auto g = std::make_shared<Graph>();
+    g->opset = 17;
+    Node n;
+    n.name = "n0";
+    n.op_type = "QLinearConv";
+    n.opset = 17;
+    n.attrs = {
+        {"group", Attribute::make_int(dw ? 8 : 1)},
+        {"pads", Attribute::make_ints(dw ? std::vector<int64_t>{1, 1, 1, 1} : std::vector<int64_t>{0, 0, 0, 0})}};
+    auto fed = [&](const std::string& name, DType t, const Shape& shape) {
+      SymShape sym;
+      for (int64_t d : shape) sym.push_back(d < 0 ? Dim{-1, name + "_dim" + std::to_string(sym.size())} : Dim{d, ""});
+      ValueId v = g->add_value(name, t, sym);
+      g->add_input(v);
+      return v;
+    };
+    n.inputs = {fed("x", DType::U8, {1, 8, -1, -1}),
+                g->add_constant("xs", scalar_f(0.05f)),
+                g->add_constant("xz", scalar_q(DType::U8, 90)),
+                fed("w", DType::I8, wsh),
+                fed("ws", DType::F32, {8}),
+                g->add_constant("wz", scalar_q(DType::I8, 0)),
+                g->add_constant("ys", scalar_f(0.3f)),
+                g->add_constant("yz", scalar_q(DType::U8, 128)),
+                fed("b", DType::I32, {8})};
+    n.outputs = {g->add_value("y")};
+    const ValueId out = n.outputs[0];
+    g->add_node(std::move(n));
+    g->add_output(out);
+    SessionOptions so;
+    so.backend = "cpu";
+    so.threads = 2;
+    Session cpu(g, so);
+    so.backend = "reference";
+    so.threads = 1;
+    Session ref(g, so);
+    const Shape sizes[3] = {{1, 8, 17, 19}, {1, 8, 6, 7}, {1, 8, 12, 5}};
+    for (int run = 0; run < 3; ++run) {
+      const Tensor x = random_q(DType::U8, sizes[run], 77 + static_cast<uint32_t>(run));
+      Tensor ws(DType::F32, {8}), b(DType::I32, {8});
+      for (int64_t i = 0; i < 8; ++i) {
+        ws.set_f64(i, 0.004 * (run + 1) + 0.0005 * static_cast<double>(i));
+        b.set_i64(i, (run * 97 + i * 31) % 300 - 150);
+      }
+      std::map<std::string, Tensor> feeds{
+          {"x", x}, {"w", random_q(DType::I8, wsh, 300 + static_cast<uint32_t>(run))}, {"ws", ws}, {"b", b}};
+      expect_equal(ref.run(feeds).outputs[0], cpu.run(feeds).outputs[0],
+                   std::string(dw ? "depthwise" : "pointwise") + " run " + std::to_string(run));
+    }
+  }
 }
 
 // Constant b and b_zero_point (weights) are converted once by the kernel; fed ones on every run.
