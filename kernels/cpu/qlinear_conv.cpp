@@ -248,6 +248,42 @@ inline PhaseU8Fn phase_u8_fn(Isa isa) {
   return &phase_interior_generic;
 }
 
+// ---- im2col rows: d[q] = src[q * stride] - 128 as int8, q < n ---------------------------------
+inline void im2col_row_scalar(const uint8_t* src, int64_t stride, int8_t* d, int64_t n) {
+  for (int64_t q = 0; q < n; ++q) d[q] = static_cast<int8_t>(src[q * stride] ^ 0x80);
+}
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+// Stride 1: masked byte moves; stride 2: the low bytes of whole 16-bit words (never reading past
+// src + avail); other strides scalar.
+[[gnu::target("avx512f,avx512bw,avx512vl")]] void im2col_row_avx512(const uint8_t* src, int64_t stride, int8_t* d,
+                                                                    int64_t n, int64_t avail) {
+  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+  if (stride == 1) {
+    for (int64_t q = 0; q < n; q += 64) {
+      const int64_t c = std::min<int64_t>(64, n - q);
+      const __mmask64 k = c == 64 ? ~__mmask64(0) : (__mmask64(1) << c) - 1;
+      _mm512_mask_storeu_epi8(d + q, k, _mm512_xor_si512(_mm512_maskz_loadu_epi8(k, src + q), flip));
+    }
+    return;
+  }
+  int64_t q = 0;
+  if (stride == 2) {
+    const int64_t whole = std::min(n, avail / 2);
+    const __m256i flip32 = _mm256_set1_epi8(static_cast<char>(0x80));
+    for (; q < whole; q += 32) {
+      const int64_t c = std::min<int64_t>(32, whole - q);
+      const __mmask32 k = c == 32 ? ~__mmask32(0) : (__mmask32(1) << c) - 1;
+      const __m256i lo = _mm512_cvtepi16_epi8(_mm512_maskz_loadu_epi16(k, src + 2 * q));
+      _mm256_mask_storeu_epi8(d + q, k, _mm256_xor_si256(lo, flip32));
+    }
+    q = whole;
+  }
+  im2col_row_scalar(src + q * stride, stride, d + q, n - q);
+}
+#pragma GCC diagnostic pop
+
 // The same requantization for the generic path: accumulators of any type (double or int32) in
 // y's layout [N, M, vol], bias and scales read from the node's inputs.
 inline float round_even(float v) {
@@ -351,6 +387,7 @@ class QLinearConvKernel : public Kernel {
     req_f32_u8_ = requant_fn<uint8_t, float>(isa);
     req_f32_s8_ = requant_fn<int8_t, float>(isa);
     phase_u8_ = phase_u8_fn(isa);
+    avx512_ = isa == Isa::Avx512;
     to_s8_ = q_u8_to_s8_table().pick(isa);
   }
 
@@ -500,7 +537,10 @@ class QLinearConvKernel : public Kernel {
         }
         const uint8_t* src = xc + r * iw + off_c;
         std::fill(d, d + v.lo, pad);
-        for (int64_t q = v.lo; q < v.hi; ++q) d[q] = static_cast<int8_t>(src[q * g3.s[2]] ^ 0x80);
+        if (avx512_)
+          im2col_row_avx512(src + v.lo * g3.s[2], g3.s[2], d + v.lo, v.hi - v.lo, iw - (off_c + v.lo * g3.s[2]));
+        else
+          im2col_row_scalar(src + v.lo * g3.s[2], g3.s[2], d + v.lo, v.hi - v.lo);
         std::fill(d + v.hi, d + ow, pad);
       }
     }
@@ -596,6 +636,7 @@ class QLinearConvKernel : public Kernel {
   RequantFn<uint8_t, float> req_f32_u8_ = nullptr;
   RequantFn<int8_t, float> req_f32_s8_ = nullptr;
   PhaseU8Fn phase_u8_ = nullptr;
+  bool avx512_ = false;  // the im2col rows' AVX-512 variant
   PhaseInterior interior_;
   std::vector<char> zeroed_;  // per thread: its scratch's phase plane has zero padding
   decltype(&q_u8_to_s8_generic) to_s8_ = nullptr;

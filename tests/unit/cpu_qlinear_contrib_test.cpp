@@ -64,6 +64,21 @@ TEST(CpuQLinearContrib, AddMatchesReferenceWithBroadcasting) {
     }
 }
 
+// Same-shape operands (the vectorized path): halves on every other element (a_s = b_s = c_s / 2, so
+// v = (a + b) / 2 rounds half to even), large enough for two threads, both dtypes.
+TEST(CpuQLinearContrib, AddSameShapeTiesAndThreads) {
+  uint32_t seed = 60;
+  for (DType t : {DType::U8, DType::I8})
+    for (const Shape& s : {Shape{1, 5, 3, 7}, Shape{1, 64, 40, 40}}) {
+      std::vector<test::OpInput> in = {{random_q(t, s, seed++)}, {scalar_f(0.5f), true},
+                                       {scalar_q(t, 0), true},   {random_q(t, s, seed++)},
+                                       {scalar_f(0.5f), true},   {scalar_q(t, 0), true},
+                                       {scalar_f(1.0f), true},   {scalar_q(t, t == DType::U8 ? 10 : -10), true}};
+      auto r = run_both("com.microsoft.QLinearAdd", in);
+      expect_equal(r[0], r[1], std::string(dtype_name(t)) + " " + shape_str(s) + " (ties)");
+    }
+}
+
 TEST(CpuQLinearContrib, GlobalAveragePoolMatchesReference) {
   uint32_t seed = 11;
   for (DType t : {DType::U8, DType::I8})
