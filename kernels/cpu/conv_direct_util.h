@@ -193,6 +193,72 @@ FS_CPU_ISA_VARIANTS(direct_transform, (const DirectConv& a, const float* x, floa
 FS_CPU_ISA_VARIANTS(direct_compact, (const DirectConv& a, const float* flat, int64_t count, float* y),
                     direct_detail::compact<kIsa>(a, flat, count, y))
 
+// One output channel of a 3x3 window with horizontal dilation 1 and stride 1 or 2, AVX-512: per kernel
+// row, the three taps come from one or two loads shifted in registers (valignd) instead of three
+// unaligned loads, which bound the generic block (a load per tap and output vector). Same sums in the
+// same order as block_fixed<9, 1>, so the results are identical. Reads up to 31 floats past a row's
+// n outputs (inside the scratch's slack); other geometries go to the generic block.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC 12 on its own _mm512_undefined_* in the intrinsics
+namespace direct_detail {
+// The three taps of one kernel row added to acc for the 16 outputs read from r (w: the row's three
+// weights): stride 1 = r[j], r[j + 1], r[j + 2]; stride 2 = phase 0 at j, phase 1 at j, phase 0 at j + 1.
+[[gnu::target("avx512f,avx512vl,fma"), gnu::always_inline]] inline __m512 row3_avx512(const float* r, const __m512* w,
+                                                                                      bool s2, int64_t len,
+                                                                                      __m512 acc) {
+  const __m512 v0 = _mm512_loadu_ps(r), v1 = _mm512_loadu_ps(r + 16);
+  const __m512 sh1 = _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(v1), _mm512_castps_si512(v0), 1));
+  if (s2) {
+    acc = _mm512_fmadd_ps(w[0], v0, acc);
+    acc = _mm512_fmadd_ps(w[1], _mm512_loadu_ps(r + len), acc);
+    return _mm512_fmadd_ps(w[2], sh1, acc);
+  }
+  const __m512 sh2 = _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(v1), _mm512_castps_si512(v0), 2));
+  acc = _mm512_fmadd_ps(w[0], v0, acc);
+  acc = _mm512_fmadd_ps(w[1], sh1, acc);
+  return _mm512_fmadd_ps(w[2], sh2, acc);
+}
+}  // namespace direct_detail
+[[gnu::target("avx512f,avx512vl,fma")]] inline void direct_block_3x3_avx512(const DirectConv& a, const float* planes,
+                                                                            int64_t m, float* const* dst, int64_t rows,
+                                                                            int64_t n, int64_t dst_stride) {
+  if (a.g.d[2] != 1 || a.l.phases > 2) {
+    direct_block_9x1_avx512(a, planes, m, dst, rows, n, dst_stride);
+    return;
+  }
+  const bool s2 = a.l.phases == 2;
+  const int64_t len = a.l.len, wstride = a.cg * 9;
+  const float b = a.bias ? a.bias[m] : 0.0f;
+  for (int64_t oh = 0; oh < rows; ++oh) {
+    float* y = dst[0] + oh * dst_stride;
+    for (int64_t c = 0; c < a.cg; ++c) {
+      const float* w = a.w + m * wstride + c * 9;
+      __m512 wr[9];
+      for (int t = 0; t < 9; ++t) wr[t] = _mm512_set1_ps(w[t]);
+      const float* row[3];
+      for (int kh = 0; kh < 3; ++kh) row[kh] = planes + c * a.l.plane() + oh * a.row_step() + a.tap0[kh * 3];
+      int64_t i = 0;
+      for (; i + 32 <= n; i += 32) {
+        __m512 a0 = c == 0 ? _mm512_set1_ps(b) : _mm512_loadu_ps(y + i);
+        __m512 a1 = c == 0 ? _mm512_set1_ps(b) : _mm512_loadu_ps(y + i + 16);
+        for (int kh = 0; kh < 3; ++kh) {
+          a0 = direct_detail::row3_avx512(row[kh] + i, wr + kh * 3, s2, len, a0);
+          a1 = direct_detail::row3_avx512(row[kh] + i + 16, wr + kh * 3, s2, len, a1);
+        }
+        _mm512_storeu_ps(y + i, a0);
+        _mm512_storeu_ps(y + i + 16, a1);
+      }
+      for (; i < n; i += 16) {
+        const __mmask16 k = n - i >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << (n - i)) - 1);
+        __m512 acc = c == 0 ? _mm512_set1_ps(b) : _mm512_maskz_loadu_ps(k, y + i);
+        for (int kh = 0; kh < 3; ++kh) acc = direct_detail::row3_avx512(row[kh] + i, wr + kh * 3, s2, len, acc);
+        _mm512_mask_storeu_ps(y + i, k, acc);
+      }
+    }
+  }
+}
+#pragma GCC diagnostic pop
+
 // The functions of one convolution for one ISA: `four` computes 4 output channels at once (null
 // when only `one` exists).
 struct DirectFns {
@@ -207,7 +273,7 @@ inline DirectFns direct_fns(Isa isa, int64_t kh, int64_t kw) {
   f.transform = direct_transform_table().pick(isa);
   f.compact = direct_compact_table().pick(isa);
   if (kh == 3 && kw == 3) {
-    f.one = direct_block_9x1_table().pick(isa);
+    f.one = isa == Isa::Avx512 ? &direct_block_3x3_avx512 : direct_block_9x1_table().pick(isa);
     f.four = direct_block_9x4_table().pick(isa);
   } else if (kh == 5 && kw == 5) {
     f.one = direct_block_25x1_table().pick(isa);

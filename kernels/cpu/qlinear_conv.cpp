@@ -52,7 +52,7 @@ inline void requant_rows(const A* acc, int64_t lda, const int32_t* bias, const f
   for (int64_t r = 0; r < rows; ++r) {
     const A* __restrict a = acc + r * lda;
     Y* __restrict o = y + r * ldy;
-    const int32_t b = bias[r * cs];
+    const int32_t b = bias ? bias[r * cs] : 0;
     const float m = mult[r * cs];
     // Written as comparisons that map to vmaxps / vminps (which return the second operand for a NaN);
     // the NaN test is taken on v itself.
@@ -90,28 +90,47 @@ template <typename A>
     return _mm512_maskz_loadu_epi32(k, a);
 }
 
+// 16 outputs (lanes outside k read nothing): v = float(acc + b) * m (acc float without a bias: acc * m),
+// then as described below.
+template <typename Y, typename A>
+[[gnu::target("avx512f,avx512bw,avx512vl,avx512dq"), gnu::always_inline]] inline __m128i quant16(
+    const A* a, __mmask16 k, bool add_bias, __m512i b, __m512 m, __m512i zp) {
+  __m512 v;
+  if (!add_bias)
+    v = _mm512_mul_ps(_mm512_maskz_loadu_ps(k, reinterpret_cast<const float*>(a)), m);
+  else
+    v = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(load16_i32(a, k), b)), m);
+  const __m512 c =
+      _mm512_min_ps(_mm512_max_ps(v, _mm512_set1_ps(-qconv_detail::kClamp)), _mm512_set1_ps(qconv_detail::kClamp));
+  __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(c), zp);
+  q = _mm512_maskz_mov_epi32(_mm512_cmp_ps_mask(v, v, _CMP_ORD_Q), q);  // NaN -> 0
+  if constexpr (std::is_same_v<Y, uint8_t>)
+    return _mm512_cvtusepi32_epi8(_mm512_max_epi32(q, _mm512_setzero_si512()));
+  else
+    return _mm512_cvtsepi32_epi8(q);
+}
+
+// Rounds with cvtps2dq (the default rounding mode: nearest, ties to even, as the magic-number add of
+// the scalar loop) on v clamped to +-4e6, adds the zero point in int32 and saturates while storing
+// (vpmovusdb after max(0) / vpmovsdb). bias == nullptr: acc already holds acc + bias.
 template <typename Y, typename A>
 [[gnu::target("avx512f,avx512bw,avx512vl,avx512dq")]] void requant_rows_avx512(const A* acc, int64_t lda,
                                                                                const int32_t* bias, const float* mult,
                                                                                int64_t cs, float yzp, Y* y, int64_t ldy,
                                                                                int64_t rows, int64_t n) {
-  const __m512 cl = _mm512_set1_ps(-qconv_detail::kClamp), ch = _mm512_set1_ps(qconv_detail::kClamp);
-  const __m512 magic = _mm512_set1_ps(qconv_detail::kMagic), zp = _mm512_set1_ps(yzp);
-  const __m512 lo = _mm512_set1_ps(static_cast<float>(std::numeric_limits<Y>::lowest()));
-  const __m512 hi = _mm512_set1_ps(static_cast<float>(std::numeric_limits<Y>::max()));
+  const __m512i zp = _mm512_set1_epi32(static_cast<int32_t>(yzp));
   for (int64_t r = 0; r < rows; ++r) {
     const A* a = acc + r * lda;
     Y* o = y + r * ldy;
-    const __m512i b = _mm512_set1_epi32(bias[r * cs]);
+    const __m512i b = _mm512_set1_epi32(bias ? bias[r * cs] : 0);
     const __m512 m = _mm512_set1_ps(mult[r * cs]);
-    for (int64_t i = 0; i < n; i += 16) {
-      const __mmask16 k = n - i >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << (n - i)) - 1);
-      const __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(load16_i32(a + i, k), b)), m);
-      const __m512 c = _mm512_min_ps(_mm512_max_ps(v, cl), ch);
-      __m512 q = _mm512_add_ps(_mm512_sub_ps(_mm512_add_ps(c, magic), magic), zp);
-      q = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, v, _CMP_ORD_Q), q);
-      q = _mm512_min_ps(_mm512_max_ps(q, lo), hi);
-      _mm512_mask_cvtepi32_storeu_epi8(o + i, k, _mm512_cvttps_epi32(q));
+    int64_t i = 0;
+    const bool add_bias = !(std::is_same_v<A, float> && !bias);
+    for (; i + 16 <= n; i += 16)
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(o + i), quant16<Y>(a + i, 0xFFFF, add_bias, b, m, zp));
+    if (i < n) {
+      const __mmask16 k = static_cast<__mmask16>((1u << (n - i)) - 1);
+      _mm_mask_storeu_epi8(o + i, k, quant16<Y>(a + i, k, add_bias, b, m, zp));
     }
   }
 }
@@ -129,7 +148,7 @@ template <typename Y, typename A>
   for (int64_t r = 0; r < rows; ++r) {
     const A* a = acc + r * lda;
     Y* o = y + r * ldy;
-    const __m256i b = _mm256_set1_epi32(bias[r * cs]);
+    const __m256i b = _mm256_set1_epi32(bias ? bias[r * cs] : 0);
     const __m256 m = _mm256_set1_ps(mult[r * cs]);
     for (int64_t i = 0; i < nv; i += 8) {
       __m256i ai;
@@ -146,7 +165,9 @@ template <typename Y, typename A>
       _mm256_store_si256(reinterpret_cast<__m256i*>(t), _mm256_cvttps_epi32(q));
       for (int j = 0; j < 8; ++j) o[i + j] = static_cast<Y>(t[j]);
     }
-    if (nv < n) qconv_detail::requant_rows(a + nv, lda, bias + r * cs, mult + r * cs, cs, yzp, o + nv, ldy, 1, n - nv);
+    if (nv < n)
+      qconv_detail::requant_rows(a + nv, lda, bias ? bias + r * cs : nullptr, mult + r * cs, cs, yzp, o + nv, ldy, 1,
+                                 n - nv);
   }
 }
 
@@ -163,14 +184,15 @@ RequantFn<Y, A> requant_fn(Isa isa) {
 FS_CPU_ISA_VARIANTS(q_u8_to_s8, (const uint8_t* x, int8_t* dst, int64_t n), qconv_detail::u8_to_s8(x, dst, n))
 
 // ---- depthwise input: a uint8 plane as the float phase plane of x - zp -------------------------
-// Same layout as phase_transform (conv_util.h). Only the interior is written: the padding (0 = x_zp -
-// x_zp) sits at the same places for every plane, so a thread's buffer is zeroed once per geometry.
-// Per phase p, element j of a row reads input column j * phases + off[p] for j in [lo[p], hi[p]).
+// Same layout as phase_transform (conv_util.h), written for a range of plane rows [r0, r1) into
+// dst (dst row 0 = plane row r0): rows outside the input are zeroed, and inside rows only their
+// interior columns are written - the padding columns (0 = x_zp - x_zp) are the same for every row
+// and plane, so a thread's buffer has them zeroed once per geometry. Per phase p, element j of a row
+// reads input column j * phases + off[p] for j in [lo[p], hi[p]).
 struct PhaseInterior {
   PhaseLayout l;
   int64_t h = 0, w = 0;
   int64_t lo[4] = {}, hi[4] = {}, off[4] = {};  // phases <= 4 (strides up to 4 take this path)
-  int64_t row_lo = 0, row_hi = 0;               // input rows that land in the plane
 };
 
 inline PhaseInterior phase_interior(const PhaseLayout& l, int64_t h, int64_t w) {
@@ -184,8 +206,6 @@ inline PhaseInterior phase_interior(const PhaseLayout& l, int64_t h, int64_t w) 
     pi.hi[p] = v.hi;
     pi.off[p] = p - l.pl;
   }
-  pi.row_lo = 0;
-  pi.row_hi = std::min(h, l.rows - l.pt);
   return pi;
 }
 
@@ -193,35 +213,54 @@ inline void phase_row_scalar(const uint8_t* src, int64_t phases, int32_t zp, flo
   for (int64_t j = 0; j < n; ++j) o[j] = static_cast<float>(static_cast<int32_t>(src[j * phases]) - zp);
 }
 
-inline void phase_interior_generic(const PhaseInterior& pi, const uint8_t* x, int32_t zp, float* dst) {
+inline void phase_rows_generic(const PhaseInterior& pi, const uint8_t* x, int32_t zp, float* dst, int64_t r0,
+                               int64_t r1) {
   const PhaseLayout& l = pi.l;
-  for (int64_t ih = pi.row_lo; ih < pi.row_hi; ++ih)
+  for (int64_t r = r0; r < r1; ++r) {
+    float* orow = dst + (r - r0) * l.row_stride();
+    const int64_t ih = r - l.pt;
+    if (ih < 0 || ih >= pi.h) {
+      std::fill(orow, orow + l.row_stride(), 0.0f);
+      continue;
+    }
     for (int64_t p = 0; p < l.phases; ++p)
-      phase_row_scalar(x + ih * pi.w + pi.off[p] + pi.lo[p] * l.phases, l.phases, zp,
-                       dst + (ih + l.pt) * l.row_stride() + p * l.len + pi.lo[p], pi.hi[p] - pi.lo[p]);
+      phase_row_scalar(x + ih * pi.w + pi.off[p] + pi.lo[p] * l.phases, l.phases, zp, orow + p * l.len + pi.lo[p],
+                       pi.hi[p] - pi.lo[p]);
+  }
 }
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 // Stride 1 and 2 with masked loads that never read past the input row; other strides scalar.
-[[gnu::target("avx512f,avx512bw,avx512vl")]] void phase_interior_avx512(const PhaseInterior& pi, const uint8_t* x,
-                                                                        int32_t zp, float* dst) {
+[[gnu::target("avx512f,avx512bw,avx512vl")]] void phase_rows_avx512(const PhaseInterior& pi, const uint8_t* x,
+                                                                    int32_t zp, float* dst, int64_t r0, int64_t r1) {
   const PhaseLayout& l = pi.l;
   if (l.phases > 2) {
-    phase_interior_generic(pi, x, zp, dst);
+    phase_rows_generic(pi, x, zp, dst, r0, r1);
     return;
   }
   const __m512i z = _mm512_set1_epi32(zp), low = _mm512_set1_epi32(0xFF);
-  for (int64_t ih = pi.row_lo; ih < pi.row_hi; ++ih) {
+  for (int64_t r = r0; r < r1; ++r) {
+    float* orow = dst + (r - r0) * l.row_stride();
+    const int64_t ih = r - l.pt;
+    if (ih < 0 || ih >= pi.h) {
+      fill_masked(orow, 0.0f, l.row_stride());
+      continue;
+    }
     const uint8_t* row = x + ih * pi.w;
-    float* orow = dst + (ih + l.pt) * l.row_stride();
     for (int64_t p = 0; p < l.phases; ++p) {
       const uint8_t* src = row + pi.off[p] + pi.lo[p] * l.phases;
       float* o = orow + p * l.len + pi.lo[p];
       const int64_t n = pi.hi[p] - pi.lo[p];
+      // Full vectors unmasked (masked stores are slow on some AMD cores), the tail masked.
       if (l.phases == 1) {
-        for (int64_t j = 0; j < n; j += 16) {
-          const __mmask16 k = n - j >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << (n - j)) - 1);
+        int64_t j = 0;
+        for (; j + 16 <= n; j += 16) {
+          const __m512i v = _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + j)));
+          _mm512_storeu_ps(o + j, _mm512_cvtepi32_ps(_mm512_sub_epi32(v, z)));
+        }
+        if (j < n) {
+          const __mmask16 k = static_cast<__mmask16>((1u << (n - j)) - 1);
           const __m512i v = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(k, src + j));
           _mm512_mask_storeu_ps(o + j, k, _mm512_cvtepi32_ps(_mm512_sub_epi32(v, z)));
         }
@@ -230,9 +269,13 @@ inline void phase_interior_generic(const PhaseInterior& pi, const uint8_t* x, in
       // Stride 2: the even bytes of little-endian words, each word wholly inside the row.
       const int64_t avail = pi.w - (pi.off[p] + pi.lo[p] * 2);
       const int64_t whole = std::min(n, avail / 2);
-      for (int64_t j = 0; j < whole; j += 16) {
-        const int64_t c = std::min<int64_t>(16, whole - j);
-        const __mmask16 k = c == 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << c) - 1);
+      int64_t j = 0;
+      for (; j + 16 <= whole; j += 16) {
+        const __m512i wv = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + 2 * j)));
+        _mm512_storeu_ps(o + j, _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_and_si512(wv, low), z)));
+      }
+      if (j < whole) {
+        const __mmask16 k = static_cast<__mmask16>((1u << (whole - j)) - 1);
         const __m512i wv = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(k, src + 2 * j));
         _mm512_mask_storeu_ps(o + j, k, _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_and_si512(wv, low), z)));
       }
@@ -242,10 +285,10 @@ inline void phase_interior_generic(const PhaseInterior& pi, const uint8_t* x, in
 }
 #pragma GCC diagnostic pop
 
-using PhaseU8Fn = void (*)(const PhaseInterior&, const uint8_t*, int32_t, float*);
+using PhaseU8Fn = void (*)(const PhaseInterior&, const uint8_t*, int32_t, float*, int64_t, int64_t);
 inline PhaseU8Fn phase_u8_fn(Isa isa) {
-  if (isa == Isa::Avx512) return &phase_interior_avx512;
-  return &phase_interior_generic;
+  if (isa == Isa::Avx512) return &phase_rows_avx512;
+  return &phase_rows_generic;
 }
 
 // ---- im2col rows: d[q] = src[q * stride] - 128 as int8, q < n ---------------------------------
@@ -260,10 +303,12 @@ inline void im2col_row_scalar(const uint8_t* src, int64_t stride, int8_t* d, int
 [[gnu::target("avx512f,avx512bw,avx512vl")]] void im2col_row_avx512(const uint8_t* src, int64_t stride, int8_t* d,
                                                                     int64_t n, int64_t avail) {
   const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+  // Full vectors unmasked (masked stores are slow on some AMD cores), the tail masked.
   if (stride == 1) {
-    for (int64_t q = 0; q < n; q += 64) {
-      const int64_t c = std::min<int64_t>(64, n - q);
-      const __mmask64 k = c == 64 ? ~__mmask64(0) : (__mmask64(1) << c) - 1;
+    int64_t q = 0;
+    for (; q + 64 <= n; q += 64) _mm512_storeu_si512(d + q, _mm512_xor_si512(_mm512_loadu_si512(src + q), flip));
+    if (q < n) {
+      const __mmask64 k = (__mmask64(1) << (n - q)) - 1;
       _mm512_mask_storeu_epi8(d + q, k, _mm512_xor_si512(_mm512_maskz_loadu_epi8(k, src + q), flip));
     }
     return;
@@ -272,9 +317,11 @@ inline void im2col_row_scalar(const uint8_t* src, int64_t stride, int8_t* d, int
   if (stride == 2) {
     const int64_t whole = std::min(n, avail / 2);
     const __m256i flip32 = _mm256_set1_epi8(static_cast<char>(0x80));
-    for (; q < whole; q += 32) {
-      const int64_t c = std::min<int64_t>(32, whole - q);
-      const __mmask32 k = c == 32 ? ~__mmask32(0) : (__mmask32(1) << c) - 1;
+    for (; q + 32 <= whole; q += 32)
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(d + q),
+                          _mm256_xor_si256(_mm512_cvtepi16_epi8(_mm512_loadu_si512(src + 2 * q)), flip32));
+    if (q < whole) {
+      const __mmask32 k = (__mmask32(1) << (whole - q)) - 1;
       const __m256i lo = _mm512_cvtepi16_epi8(_mm512_maskz_loadu_epi16(k, src + 2 * q));
       _mm256_mask_storeu_epi8(d + q, k, _mm256_xor_si256(lo, flip32));
     }
@@ -317,6 +364,8 @@ void requantize_conv(const KernelContext& ctx, const ew::QConvGeom& g, const A* 
 
 // Inputs: x, x_scale, x_zero_point, w, w_scale, w_zero_point, y_scale, y_zero_point, bias.
 constexpr size_t kInputs = 9;
+// Floats of input rows per depthwise strip (16 KB: the strip stays in L1 with its outputs).
+constexpr int64_t kStripFloats = 4096;
 
 class QLinearConvKernel : public Kernel {
  public:
@@ -436,6 +485,14 @@ class QLinearConvKernel : public Kernel {
       }
       bias_[i] = static_cast<int32_t>(b);
     }
+    // Depthwise: the bias starts the float accumulators when every partial sum stays exact
+    // (|bias| + kh * kw * 255 * 255 < 2^24); the requantization then only scales.
+    fold_bias_ = depthwise_;
+    biasf_.resize(static_cast<size_t>(m));
+    for (int64_t i = 0; i < m && fold_bias_; ++i) {
+      fold_bias_ = std::llabs(bias_[i]) + g.kvol * 255 * 255 < (int64_t{1} << 24);
+      biasf_[i] = static_cast<float>(bias_[i]);
+    }
     params_ready_ = true;
   }
 
@@ -444,15 +501,15 @@ class QLinearConvKernel : public Kernel {
                int64_t n) const {
     if constexpr (std::is_same_v<Y, uint8_t>) {
       if (float_acc)
-        req_f32_u8_(static_cast<const float*>(acc), lda, bias_.data() + m0, mult_.data() + m0, cs, yzp_, y, ldy, rows,
-                    n);
+        req_f32_u8_(static_cast<const float*>(acc), lda, fold_bias_ ? nullptr : bias_.data() + m0, mult_.data() + m0,
+                    cs, yzp_, y, ldy, rows, n);
       else
         req_i32_u8_(static_cast<const int32_t*>(acc), lda, bias_.data() + m0, mult_.data() + m0, cs, yzp_, y, ldy, rows,
                     n);
     } else {
       if (float_acc)
-        req_f32_s8_(static_cast<const float*>(acc), lda, bias_.data() + m0, mult_.data() + m0, cs, yzp_, y, ldy, rows,
-                    n);
+        req_f32_s8_(static_cast<const float*>(acc), lda, fold_bias_ ? nullptr : bias_.data() + m0, mult_.data() + m0,
+                    cs, yzp_, y, ldy, rows, n);
       else
         req_i32_s8_(static_cast<const int32_t*>(acc), lda, bias_.data() + m0, mult_.data() + m0, cs, yzp_, y, ldy, rows,
                     n);
@@ -470,15 +527,18 @@ class QLinearConvKernel : public Kernel {
 
   // One channel plane per work item: the phase plane of x - x_zp (floats), the direct kernel's
   // taps, requantization of its rows (read in place in flat mode, where rows are flat_stride() apart).
+  // Row mode goes in strips of output rows whose input rows fit in L1 (the whole float plane of a
+  // 112 x 112 channel would not): convert, taps, requantize, next strip.
   void depthwise(KernelContext& ctx, const ew::QConvGeom& g, int nt) {
     const uint8_t* x = ctx.in(0).data<uint8_t>();
     Tensor& y = ctx.out(0);
     dc_.w = wf_.data();
-    dc_.bias = nullptr;
+    dc_.bias = fold_bias_ ? biasf_.data() : nullptr;
     const int64_t planes = g.n * g.c, in_vol = g.in_vol, out_vol = g.out_vol;
     const int64_t oh = dc_.g.out[1], ow = dc_.g.out[2];
-    const int64_t rows = dc_.flat ? 1 : oh, n = dc_.flat ? dc_.flat_len() : ow, stride = dc_.flat ? 0 : ow;
-    const int64_t acc_floats = dc_.flat ? dc_.flat_len() + 32 : out_vol;
+    const int64_t sh = dc_.g.s[1], span = (dc_.g.k[1] - 1) * dc_.g.d[1] + 1;  // plane rows of one output row
+    const int64_t strip = dc_.flat ? oh : std::clamp<int64_t>(kStripFloats / dc_.l.row_stride() / sh, 1, oh);
+    const int64_t acc_floats = dc_.flat ? dc_.flat_len() + 32 : strip * ow;
     scratch_.reserve(nt, dc_.scratch_floats() + acc_floats);
     if (static_cast<int>(zeroed_.size()) < nt) zeroed_.resize(static_cast<size_t>(nt), 0);
     const int64_t grain = std::max<int64_t>(1, planes / (8 * nt));
@@ -494,13 +554,20 @@ class QLinearConvKernel : public Kernel {
 #pragma omp for schedule(dynamic, grain)
       for (int64_t p = 0; p < planes; ++p) {
         const int64_t c = p % g.c;
-        phase_u8_(interior_, x + p * in_vol, x_zp_, s);
+        const uint8_t* xp = x + p * in_vol;
         float* dst[1] = {acc};
-        fns_.one(dc_, s, c, dst, rows, n, stride);
-        if (dc_.flat)
+        if (dc_.flat) {
+          phase_u8_(interior_, xp, x_zp_, s, 0, dc_.l.rows);
+          fns_.one(dc_, s, c, dst, 1, dc_.flat_len(), 0);
           requant_any(y, true, acc, dc_.flat_stride(), c, 0, p * out_vol, ow, oh, ow);
-        else
-          requant_any(y, true, acc, out_vol, c, 0, p * out_vol, out_vol, 1, out_vol);
+          continue;
+        }
+        for (int64_t r0 = 0; r0 < oh; r0 += strip) {
+          const int64_t rows = std::min(strip, oh - r0);
+          phase_u8_(interior_, xp, x_zp_, s, r0 * sh, r0 * sh + (rows - 1) * sh + span);
+          fns_.one(dc_, s, c, dst, rows, ow, ow);
+          requant_any(y, true, acc, ow, c, 0, p * out_vol + r0 * ow, ow, rows, ow);
+        }
       }
     }
   }
@@ -620,10 +687,11 @@ class QLinearConvKernel : public Kernel {
 
   ConstSnapshot snap_[kInputs];
   Shape x_shape_, w_shape_;
-  bool params_ready_ = false, fast_ = false, depthwise_ = false, pointwise_ = false, any_wz_ = false;
+  bool params_ready_ = false, fast_ = false, fold_bias_ = false, depthwise_ = false, pointwise_ = false,
+       any_wz_ = false;
   int32_t x_zp_ = 0;
   float yzp_ = 0.0f;
-  std::vector<float> mult_, wf_;
+  std::vector<float> mult_, wf_, biasf_;
   std::vector<int32_t> bias_, wz_, colsum_;
   std::vector<uint8_t> wu_;
   std::vector<int8_t> b_;
