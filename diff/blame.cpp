@@ -99,8 +99,10 @@ ExplainResult explain(const std::shared_ptr<Graph>& g, const VariantSpec& v, con
     le.value = g->value(n.outputs[0]).name;
     auto a = rr.captured.find(le.value), b = vr.captured.find(le.value);
     if (a == rr.captured.end()) continue;  // folded constant in the reference
-    if (b == vr.captured.end() || b->second.shape() != a->second.shape() ||
-        (a->second.dtype() != DType::F32 && a->second.dtype() != DType::F64)) {
+    // Every numeric value is compared: float activations, and the integer ones of quantized models
+    // (uint8 / int8 activations, in quantization steps), which must match exactly.
+    if (b == vr.captured.end() || b->second.shape() != a->second.shape() || a->second.dtype() == DType::Undefined ||
+        b->second.dtype() == DType::Undefined) {
       le.variant_node = fused_into.count(n.name) ? fused_into[n.name] : "";
       r.layers.push_back(le);
       continue;

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "diff/blame.h"
 #include "engine/session.h"
 #include "importers/onnx/onnx_importer.h"
 #include "importers/onnx/tensor_proto.h"
@@ -82,6 +83,30 @@ TEST(Int8Model, CpuEqualsReferenceOnEveryLayer) {
     }
     unsetenv("FLIPSCOPE_INT8_NO_VNNI");
   }
+}
+
+// `flipscope explain` on the int8 model compares its uint8 activations too (they used to show as
+// "inside ?"), and finds the cpu backend exact on every layer.
+TEST(Int8Model, ExplainComparesIntegerLayers) {
+  const std::string shared = test::shared_dir();
+  if (shared.empty()) GTEST_SKIP() << "shared/ (models) not found next to the source tree; set FLIPSCOPE_SHARED";
+  const std::string dir = shared + "/models/mobilenet_v2_onnxzoo";
+  if (!std::filesystem::exists(dir + "/model-int8.onnx")) GTEST_SKIP() << dir << "/model-int8.onnx is absent";
+  std::shared_ptr<Graph> model = import_onnx(dir + "/model-int8.onnx");
+  const Tensor x = load_tensor_pb(dir + "/int8/test_data_set_0/input_0.pb");
+  const ExplainResult r =
+      explain(model, parse_variant("cpu:O2:fp32"), {{model->value(model->inputs().at(0)).name, x}}, {});
+  int captured = 0, quantized = 0;
+  for (const LayerError& l : r.layers) {
+    if (!l.captured) continue;
+    ++captured;
+    quantized += l.op == "QLinearConv" || l.op == "com.microsoft.QLinearAdd";
+    EXPECT_EQ(l.max_abs, 0.0) << l.node;
+  }
+  EXPECT_GE(captured, 60);
+  EXPECT_EQ(quantized, 52 + 11);  // every QLinearConv and QLinearAdd of the model
+  EXPECT_EQ(r.first_diverging, -1);
+  EXPECT_EQ(r.ref_top1, r.var_top1);
 }
 
 }  // namespace
