@@ -218,6 +218,33 @@ namespace direct_detail {
   acc = _mm512_fmadd_ps(w[1], sh1, acc);
   return _mm512_fmadd_ps(w[2], sh2, acc);
 }
+// Two output rows at once (one input channel, vertical dilation 1, stride S): input rows 0..S+2 of
+// the pair are loaded and shifted once each and feed both rows - row 0 with kernel rows 0..2, row 1
+// with kernel rows rr - S - in the same order as row3_avx512, so the sums are identical.
+template <int S>
+[[gnu::target("avx512f,avx512vl,fma"), gnu::always_inline]] inline void two_rows_avx512(
+    const float* base, int64_t row_stride, const __m512* w, bool s2, int64_t len, __m512& acc0, __m512& acc1) {
+#pragma GCC unroll 8
+  for (int rr = 0; rr < S + 3; ++rr) {
+    const float* r = base + rr * row_stride;
+    const __m512 v0 = _mm512_loadu_ps(r), v1 = _mm512_loadu_ps(r + 16);
+    const __m512 t0 = v0;
+    const __m512 sh1 = _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(v1), _mm512_castps_si512(v0), 1));
+    const __m512 t1 = s2 ? _mm512_loadu_ps(r + len) : sh1;
+    const __m512 t2 =
+        s2 ? sh1 : _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(v1), _mm512_castps_si512(v0), 2));
+    if (rr <= 2) {
+      acc0 = _mm512_fmadd_ps(w[rr * 3 + 0], t0, acc0);
+      acc0 = _mm512_fmadd_ps(w[rr * 3 + 1], t1, acc0);
+      acc0 = _mm512_fmadd_ps(w[rr * 3 + 2], t2, acc0);
+    }
+    if (rr >= S) {
+      acc1 = _mm512_fmadd_ps(w[(rr - S) * 3 + 0], t0, acc1);
+      acc1 = _mm512_fmadd_ps(w[(rr - S) * 3 + 1], t1, acc1);
+      acc1 = _mm512_fmadd_ps(w[(rr - S) * 3 + 2], t2, acc1);
+    }
+  }
+}
 }  // namespace direct_detail
 [[gnu::target("avx512f,avx512vl,fma")]] inline void direct_block_3x3_avx512(const DirectConv& a, const float* planes,
                                                                             int64_t m, float* const* dst, int64_t rows,
@@ -229,7 +256,33 @@ namespace direct_detail {
   const bool s2 = a.l.phases == 2;
   const int64_t len = a.l.len, wstride = a.cg * 9;
   const float b = a.bias ? a.bias[m] : 0.0f;
-  for (int64_t oh = 0; oh < rows; ++oh) {
+  int64_t first = 0;  // rows before `first` are done in pairs
+  if (a.cg == 1 && a.g.d[1] == 1 && (a.g.s[1] == 1 || a.g.s[1] == 2) && dst_stride > 0) {
+    const int64_t rs = a.l.row_stride();
+    __m512 wr[9];
+    for (int t = 0; t < 9; ++t) wr[t] = _mm512_set1_ps(a.w[m * 9 + t]);
+    for (; first + 1 < rows; first += 2) {
+      const float* base = planes + first * a.row_step();
+      float* y0 = dst[0] + first * dst_stride;
+      float* y1 = y0 + dst_stride;
+      for (int64_t i = 0; i < n; i += 16) {
+        __m512 acc0 = _mm512_set1_ps(b), acc1 = acc0;
+        if (a.g.s[1] == 1)
+          direct_detail::two_rows_avx512<1>(base + i, rs, wr, s2, len, acc0, acc1);
+        else
+          direct_detail::two_rows_avx512<2>(base + i, rs, wr, s2, len, acc0, acc1);
+        if (n - i >= 16) {
+          _mm512_storeu_ps(y0 + i, acc0);
+          _mm512_storeu_ps(y1 + i, acc1);
+        } else {
+          const __mmask16 k = static_cast<__mmask16>((1u << (n - i)) - 1);
+          _mm512_mask_storeu_ps(y0 + i, k, acc0);
+          _mm512_mask_storeu_ps(y1 + i, k, acc1);
+        }
+      }
+    }
+  }
+  for (int64_t oh = first; oh < rows; ++oh) {
     float* y = dst[0] + oh * dst_stride;
     for (int64_t c = 0; c < a.cg; ++c) {
       const float* w = a.w + m * wstride + c * 9;

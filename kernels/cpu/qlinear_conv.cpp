@@ -248,6 +248,33 @@ inline void phase_rows_generic(const PhaseInterior& pi, const uint8_t* x, int32_
       continue;
     }
     const uint8_t* row = x + ih * pi.w;
+    if (l.phases == 2) {
+      // Stride 2 in one pass over the row: each little-endian word holds columns 2i (low byte) and
+      // 2i + 1 (high byte); column c goes to phase (c + pl) % 2, element (c + pl) / 2. Whole words
+      // whose two elements are both inside their phase's range run 16 at a time, the rest scalar.
+      const int64_t ev = l.pl % 2, ph_lo = ev, ph_hi = 1 - ev, base_lo = l.pl / 2, base_hi = (l.pl + 1) / 2;
+      float* out_lo = orow + ph_lo * l.len + base_lo;
+      float* out_hi = orow + ph_hi * l.len + base_hi;
+      const int64_t words = std::min({pi.w / 2, pi.hi[ph_lo] - base_lo, pi.hi[ph_hi] - base_hi});
+      int64_t i = 0;
+      for (; i + 16 <= words; i += 16) {
+        const __m512i wv = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 2 * i)));
+        _mm512_storeu_ps(out_lo + i, _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_and_si512(wv, low), z)));
+        _mm512_storeu_ps(out_hi + i, _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_srli_epi32(wv, 8), z)));
+      }
+      if (i < words) {
+        const __mmask16 k = static_cast<__mmask16>((1u << (words - i)) - 1);
+        const __m512i wv = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(k, row + 2 * i));
+        _mm512_mask_storeu_ps(out_lo + i, k, _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_and_si512(wv, low), z)));
+        _mm512_mask_storeu_ps(out_hi + i, k, _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_srli_epi32(wv, 8), z)));
+        i = words;
+      }
+      for (int64_t c = 2 * i; c < pi.w; ++c) {  // an odd last column, or columns the window never reads
+        const int64_t t = c + l.pl, p = t % 2, j = t / 2;
+        if (j < pi.hi[p]) orow[p * l.len + j] = static_cast<float>(static_cast<int32_t>(row[c]) - zp);
+      }
+      continue;
+    }
     for (int64_t p = 0; p < l.phases; ++p) {
       const uint8_t* src = row + pi.off[p] + pi.lo[p] * l.phases;
       float* o = orow + p * l.len + pi.lo[p];
