@@ -169,7 +169,7 @@ TEST(CpuQLinearContrib, QLinearConvU8S8MatchesReference) {
 TEST(CpuQLinearContrib, QLinearConvFedWeightsSaturationAndLargeBias) {
   uint32_t seed = 1200;
   for (bool dw : {false, true})
-    for (int variant = 0; variant < 3; ++variant) {
+    for (int variant = 0; variant < 4; ++variant) {
       const Shape xs = {1, 8, 10, 12}, wsh = dw ? Shape{8, 1, 3, 3} : Shape{8, 8, 1, 1};
       Tensor x = random_q(DType::U8, xs, seed++), w = random_q(DType::I8, wsh, seed++);
       Tensor ws(DType::F32, {8}), bias(DType::I32, {8});
@@ -177,8 +177,13 @@ TEST(CpuQLinearContrib, QLinearConvFedWeightsSaturationAndLargeBias) {
         ws.set_f64(i, 0.01 + 0.001 * static_cast<double>(i));
         // variant 2: acc + bias leaves int32 (an int32 sum would wrap around)
         bias.set_i64(i, variant == 2 ? (i % 2 ? 1 : -1) * (int64_t{2147483647} - 50 - i) : i * 11 - 40);
+        if (variant == 3 && i % 2 == 0) bias.set_i64(i, 0);  // with x = x_zp: acc + bias = 0, 0 * inf = NaN
       }
-      const float y_scale = variant == 1 ? 0.0005f : 0.4f;  // variant 1: most outputs saturate
+      if (variant == 3)
+        for (int64_t i = 0; i < x.numel(); ++i) x.set_i64(i, 3);
+      // variant 1: most outputs saturate; variant 3: y_scale 0, an infinite multiplier (acc * inf saturates,
+      // 0 * inf is NaN, which gives 0)
+      const float y_scale = variant == 1 ? 0.0005f : variant == 3 ? 0.0f : 0.4f;
       std::vector<test::OpInput> in = {{x},
                                        {scalar_f(0.05f), variant != 0},
                                        {scalar_q(DType::U8, 3), variant != 0},
@@ -194,6 +199,13 @@ TEST(CpuQLinearContrib, QLinearConvFedWeightsSaturationAndLargeBias) {
       auto r = run_both("QLinearConv", in, a);
       const std::string what = std::string(dw ? "depthwise" : "pointwise") + " variant " + std::to_string(variant);
       expect_equal(r[0], r[1], what);
+      if (variant == 3) {  // NaN -> 0 on the even channels, +-inf saturating on the odd ones
+        const int64_t plane = r[1].numel() / 8;
+        for (int64_t i = 0; i < r[1].numel(); ++i)
+          if ((i / plane) % 2 == 0) {
+            ASSERT_EQ(r[1].get_i64(i), 0) << what << " element " << i;
+          }
+      }
       if (variant == 1) {
         int64_t lo = 0, hi = 0;
         for (int64_t i = 0; i < r[1].numel(); ++i) {
