@@ -163,12 +163,38 @@ class ThreadScratch {
   void reserve(int threads, int64_t n) {
     if (static_cast<int>(bufs_.size()) < threads) bufs_.resize(static_cast<size_t>(threads));
     for (auto& b : bufs_)
-      if (static_cast<int64_t>(b.size()) < n) b.assign(static_cast<size_t>(n), 0.0f);
+      if (static_cast<int64_t>(b.size()) < n + kAlignFloats) b.assign(static_cast<size_t>(n + kAlignFloats), 0.0f);
   }
-  float* get(int thread) { return bufs_[static_cast<size_t>(thread)].data(); }
+  // 64-byte aligned (a cache line), so that where vector loads split lines does not depend on what
+  // malloc returned in this process.
+  float* get(int thread) {
+    float* p = bufs_[static_cast<size_t>(thread)].data();
+    const auto addr = reinterpret_cast<uintptr_t>(p);
+    return p + ((64 - addr % 64) % 64) / sizeof(float);
+  }
 
  private:
+  static constexpr int64_t kAlignFloats = 16;
   std::vector<std::vector<float>> bufs_;
+};
+
+// A growable buffer of T whose data() is 64-byte aligned (like ThreadScratch's buffers), kept across
+// runs: resize() allocates only when it grows.
+template <typename T>
+class AlignedBuffer {
+ public:
+  T* resize(int64_t n) {
+    constexpr int64_t kSlack = 64 / sizeof(T);
+    if (static_cast<int64_t>(buf_.size()) < n + kSlack) buf_.assign(static_cast<size_t>(n + kSlack), T{});
+    const auto addr = reinterpret_cast<uintptr_t>(buf_.data());
+    data_ = buf_.data() + ((64 - addr % 64) % 64) / sizeof(T);
+    return data_;
+  }
+  T* data() const { return data_; }
+
+ private:
+  std::vector<T> buf_;
+  T* data_ = nullptr;
 };
 
 // A constant input captured at kernel creation. The session may hand the factory fed tensors too, so

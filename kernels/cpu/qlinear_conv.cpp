@@ -656,7 +656,7 @@ class QLinearConvKernel : public Kernel {
     const uint8_t* x = ctx.in(0).data<uint8_t>();
     Tensor& y = ctx.out(0);
     const int64_t P = g.out_vol, K = g.cg * g.kvol, planes = g.n * g.group;
-    b_.resize(static_cast<size_t>(planes * K * P));
+    b_.resize(planes * K * P);
     build_b(x, g, b_.data(), nt);
     if (any_wz_) {  // colsum[pl, p] = sum_k (B + 128 - x_zp)
       colsum_.assign(static_cast<size_t>(planes * P), 0);
@@ -681,8 +681,7 @@ class QLinearConvKernel : public Kernel {
     const bool parallel_items = nt > 1 && items >= nt;
     const int tiles = parallel_items ? nt : 1;
     if (static_cast<int>(c_.size()) < tiles) c_.resize(static_cast<size_t>(tiles));
-    for (int t = 0; t < tiles; ++t)
-      if (static_cast<int64_t>(c_[t].size()) < mc * nb) c_[t].resize(static_cast<size_t>(mc * nb));
+    for (int t = 0; t < tiles; ++t) c_[t].resize(mc * nb);
     auto item = [&](int64_t it, int tile) {
       const int64_t mp = it % mparts, bi = it / mparts % blocks, pl = it / mparts / blocks;
       const int64_t n = pl / g.group, gr = pl % g.group, j0 = bi * nb, m0 = gr * g.mg + mp * mc;
@@ -733,8 +732,8 @@ class QLinearConvKernel : public Kernel {
   std::vector<float> mult_, wf_, biasf_;
   std::vector<int32_t> bias_, wz_, colsum_;
   std::vector<uint8_t> wu_;
-  std::vector<int8_t> b_;
-  std::vector<std::vector<int32_t>> c_;
+  AlignedBuffer<int8_t> b_;                // B of the GEMM path (64-byte aligned)
+  std::vector<AlignedBuffer<int32_t>> c_;  // per-thread C tiles
   DirectConv dc_;
   DirectFns fns_;
   ThreadScratch scratch_;
