@@ -3,10 +3,13 @@
 # thread count; writes bench/out/results.{json,md}. Measures only: never asserts a speed.
 #
 # usage: bench/run.sh [--quick] [--models A,B] [--batches 1,8] [--threads 1,2] [--repeat N] [--warmup N]
-#                     [--backend B] [--passes 'P1;P2'] [--precision X] [--out DIR] [--list] [--help]
+#                     [--rounds K] [--backend B] [--passes 'P1;P2'] [--precision X] [--out DIR] [--list] [--help]
+# --rounds K alternates flipscope and ONNX Runtime K times per configuration (default 1) and reports
+# the medians over the rounds and the median of the per-round ratios (with its range): on a noisy
+# shared machine a single pair can be off by 20 %.
 # --passes takes one or more optimizer pipelines separated by ';' (default 'O0;O2;O3'): each is timed
 # per configuration, against one ONNX Runtime measurement.
-# Every flag has an environment variable (BENCH_MODELS, BENCH_BATCHES, BENCH_THREADS, BENCH_REPEAT,
+# Every flag has an environment variable (BENCH_MODELS, BENCH_BATCHES, BENCH_THREADS, BENCH_REPEAT, BENCH_ROUNDS,
 # BENCH_WARMUP, FLIPSCOPE_BACKEND, BENCH_PASSES, BENCH_PRECISION, BENCH_OUT); also FLIPSCOPE (the binary), FLIPSCOPE_SHARED (the shared
 # folder, default ../shared beside the checkout) and BENCH_TIMEOUT (seconds per measurement).
 set -uo pipefail
@@ -18,6 +21,7 @@ models=${BENCH_MODELS:-all}
 batches=${BENCH_BATCHES:-1,8}
 threads=${BENCH_THREADS:-1,2}
 repeat=${BENCH_REPEAT:-30}
+rounds=${BENCH_ROUNDS:-1}
 warmup=${BENCH_WARMUP:-5}
 backend=${FLIPSCOPE_BACKEND:-cpu}
 passes=${BENCH_PASSES:-O0;O2;O3}
@@ -28,7 +32,7 @@ shared=${FLIPSCOPE_SHARED:-$root/../shared}
 per_run_timeout=${BENCH_TIMEOUT:-1800}
 list_only=0
 
-usage() { sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,/^set -uo/p' "${BASH_SOURCE[0]}" | grep '^#' | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
   case $1 in
@@ -37,6 +41,7 @@ while [ $# -gt 0 ]; do
     --batches) batches=$2; shift ;;
     --threads) threads=$2; shift ;;
     --repeat) repeat=$2; shift ;;
+    --rounds) rounds=$2; shift ;;
     --warmup) warmup=$2; shift ;;
     --backend) backend=$2; shift ;;
     --passes) passes=$2; shift ;;
@@ -49,6 +54,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "bench/run.sh: --rounds expects a positive number, got '$rounds'" >&2; exit 2; }
 for v in "$repeat" "$warmup"; do
   [[ $v =~ ^[0-9]+$ ]] || { echo "bench/run.sh: --repeat/--warmup expect a number, got '$v'" >&2; exit 2; }
 done
@@ -176,18 +182,22 @@ while IFS=$'\t' read -r id path; do
       if [ -n "$skip" ]; then
         echo "  skipped: $skip"
       else
-        if [ $have_flipscope = 1 ]; then
-          IFS=';' read -ra pipelines <<< "$passes"
-          for p in "${pipelines[@]}"; do
-            run_one "fs:$p" "$tag" "$flipscope" profile "$path" \
-              --backend "$backend" --passes "$p" --precision "$precision" \
-              --threads "$t" --batch "$b" --warmup "$warmup" --repeat "$repeat" --json "$tag.fs:$p.json"
-          done
-        fi
-        if [ $have_ort = 1 ]; then
-          run_one ort "$tag" node "$here/ort_bench.js" "$path" \
-            --threads "$t" --batch "$b" --warmup "$warmup" --repeat "$repeat"
-        fi
+        for ((round = 1; round <= rounds; round++)); do
+          rtag=$tag
+          [ "$rounds" -gt 1 ] && rtag="$tag.r$round" && echo "  round $round of $rounds"
+          if [ $have_flipscope = 1 ]; then
+            IFS=';' read -ra pipelines <<< "$passes"
+            for p in "${pipelines[@]}"; do
+              run_one "fs:$p" "$rtag" "$flipscope" profile "$path" \
+                --backend "$backend" --passes "$p" --precision "$precision" \
+                --threads "$t" --batch "$b" --warmup "$warmup" --repeat "$repeat" --json "$rtag.fs:$p.json"
+            done
+          fi
+          if [ $have_ort = 1 ]; then
+            run_one ort "$rtag" node "$here/ort_bench.js" "$path" \
+              --threads "$t" --batch "$b" --warmup "$warmup" --repeat "$repeat"
+          fi
+        done
       fi
       printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$path" "$b" "$t" "$tag" "$skip" >> "$manifest"
     done
@@ -196,8 +206,8 @@ done <<< "$selected"
 
 # --- the table: bench/out/results.json and results.md -------------------------------------------------
 # OPENBLAS_CORETYPE overrides OpenBLAS's kernel choice (flipscope's GEMMs), so a run that sets it says so.
-meta=$(printf '{"flipscope_backend": "%s", "passes": "%s", "precision": "%s", "warmup": %s, "repeat": %s, "ort_version": "%s", "openblas_coretype": "%s", "cpus": %s, "cpu_model": "%s", "load_average_end": "%s", "commit": "%s", "date": "%s"}' \
-  "$backend" "$passes" "$precision" "$warmup" "$repeat" "${ort_version:-}" "${OPENBLAS_CORETYPE-(not set)}" "$(nproc)" \
+meta=$(printf '{"flipscope_backend": "%s", "passes": "%s", "precision": "%s", "warmup": %s, "repeat": %s, "rounds": %s, "ort_version": "%s", "openblas_coretype": "%s", "cpus": %s, "cpu_model": "%s", "load_average_end": "%s", "commit": "%s", "date": "%s"}' \
+  "$backend" "$passes" "$precision" "$warmup" "$repeat" "$rounds" "${ort_version:-}" "${OPENBLAS_CORETYPE-(not set)}" "$(nproc)" \
   "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//;s/"//g')" \
   "$(cut -d' ' -f1-3 /proc/loadavg)" "$(git -C "$root" rev-parse --short HEAD 2> /dev/null)" "$(date -u +%FT%TZ)")
 python3 - "$manifest" "$out" "$meta" << 'EOF'
@@ -217,31 +227,54 @@ def load(tag, name):
     except OSError:
         return None, None  # not run (prerequisite missing)
 
+def median(v):
+    v = sorted(v)
+    n = len(v)
+    return None if n == 0 else v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+rounds = int(meta.get("rounds", 1))
 rows = []
 pipelines = meta["passes"].split(";")
 for line in open(manifest):
     model, path, batch, threads, tag, skip = line.rstrip("\n").split("\t")
-    ort, ort_err = (None, None) if skip else load(tag, "ort")
+    tags = [tag] if rounds == 1 else [f"{tag}.r{k}" for k in range(1, rounds + 1)]
+    orts = [] if skip else [load(t, "ort") for t in tags]
     for p in pipelines:
         row = {"model": model, "path": path, "batch": int(batch), "threads": int(threads), "passes": p,
                "precision": meta["precision"], "flipscope_median_ms": None, "flipscope_p90_ms": None,
                "flipscope_gflops": None, "total_flops": None, "ort_median_ms": None, "ort_p90_ms": None,
-               "ratio": None, "notes": []}
+               "ratio": None, "ratio_min": None, "ratio_max": None, "rounds": rounds, "notes": []}
         if skip:
             row["notes"].append("skipped: " + skip)
-        else:
-            fs, fs_err = load(tag, "fs:" + p)
-            if fs:
-                row.update(flipscope_median_ms=fs["median_ms"], flipscope_p90_ms=fs["p90_ms"],
-                           flipscope_gflops=fs.get("gflops"), total_flops=fs.get("total_flops"))
-            elif fs_err:
-                row["notes"].append("flipscope failed: " + fs_err)
-            if ort:
-                row.update(ort_median_ms=ort["median_ms"], ort_p90_ms=ort["p90_ms"])
-            elif ort_err:
-                row["notes"].append("ort failed: " + ort_err)
-            if fs and ort and ort["median_ms"] > 0:
-                row["ratio"] = fs["median_ms"] / ort["median_ms"]
+            rows.append(row)
+            continue
+        fss = [load(t, "fs:" + p) for t in tags]
+        ok_fs = [f for f, _ in fss if f]
+        ok_ort = [o for o, _ in orts if o]
+        # One round: its figures. Several: the median of each figure over the rounds, and the ratio as
+        # the median of the rounds' own ratios (each flipscope run against the ORT run beside it).
+        if ok_fs:
+            row.update(flipscope_median_ms=median([f["median_ms"] for f in ok_fs]),
+                       flipscope_p90_ms=median([f["p90_ms"] for f in ok_fs]),
+                       total_flops=ok_fs[0].get("total_flops"))
+            g = [f.get("gflops") for f in ok_fs if f.get("gflops") is not None]
+            row["flipscope_gflops"] = median(g) if g else None
+        for f, e in fss:
+            if not f and e:
+                row["notes"].append("flipscope failed: " + e)
+                break
+        if ok_ort:
+            row.update(ort_median_ms=median([o["median_ms"] for o in ok_ort]),
+                       ort_p90_ms=median([o["p90_ms"] for o in ok_ort]))
+        for o, e in orts:
+            if not o and e:
+                row["notes"].append("ort failed: " + e)
+                break
+        ratios = [f["median_ms"] / o["median_ms"] for (f, _), (o, _) in zip(fss, orts) if f and o and o["median_ms"] > 0]
+        if ratios:
+            row.update(ratio=median(ratios), ratio_min=min(ratios), ratio_max=max(ratios))
+            if rounds > 1:
+                row["notes"].append(f"ratio over {len(ratios)} rounds {min(ratios):.2f}-{max(ratios):.2f}")
         rows.append(row)
 
 with open(os.path.join(out, "results.json"), "w") as f:
@@ -253,7 +286,9 @@ def num(v, fmt):
 
 head = ["model", "batch", "threads", "passes", "flipscope ms", "ORT ms", "flipscope/ORT", "flipscope GFLOP/s", "notes"]
 md = [f"flipscope backend `{meta['flipscope_backend']}` vs ONNX Runtime {meta['ort_version'] or '(not run)'} (CPU EP); "
-      f"precision {meta['precision']}; median of {meta['repeat']} runs after {meta['warmup']} warm-up; OPENBLAS_CORETYPE {meta['openblas_coretype']}; "
+      f"precision {meta['precision']}; median of {meta['repeat']} runs after {meta['warmup']} warm-up"
+      f"{'' if rounds == 1 else f', {rounds} alternating rounds (medians over the rounds; ratio = median of the rounds ratios)'}; "
+      f"OPENBLAS_CORETYPE {meta['openblas_coretype']}; "
       f"{meta['cpus']} x {meta['cpu_model']}; "
       f"commit {meta['commit']}, {meta['date']}; load average at the end {meta['load_average_end']}.", "",
       "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]

@@ -20,6 +20,21 @@
 namespace fs {
 namespace {
 
+// shared/models/mobilenet_v2_onnxzoo when it holds model-int8.onnx; else "" and the reason in `why`.
+std::string int8_model_dir(std::string& why) {
+  const std::string shared = test::shared_dir();
+  if (shared.empty()) {
+    why = "shared/ (models) not found next to the source tree; set FLIPSCOPE_SHARED";
+    return "";
+  }
+  const std::string dir = shared + "/models/mobilenet_v2_onnxzoo";
+  if (!std::filesystem::exists(dir + "/model-int8.onnx")) {
+    why = dir + "/model-int8.onnx is absent";
+    return "";
+  }
+  return dir;
+}
+
 struct Config {
   std::string passes;
   int threads;
@@ -28,10 +43,9 @@ struct Config {
 };
 
 TEST(Int8Model, CpuEqualsReferenceOnEveryLayer) {
-  const std::string shared = test::shared_dir();
-  if (shared.empty()) GTEST_SKIP() << "shared/ (models) not found next to the source tree; set FLIPSCOPE_SHARED";
-  const std::string dir = shared + "/models/mobilenet_v2_onnxzoo";
-  if (!std::filesystem::exists(dir + "/model-int8.onnx")) GTEST_SKIP() << dir << "/model-int8.onnx is absent";
+  std::string why;
+  const std::string dir = int8_model_dir(why);
+  if (dir.empty()) GTEST_SKIP() << why;
   std::shared_ptr<Graph> model = import_onnx(dir + "/model-int8.onnx");
   const std::string in_name = model->value(model->inputs().at(0)).name;
   RunOptions ro;
@@ -88,10 +102,9 @@ TEST(Int8Model, CpuEqualsReferenceOnEveryLayer) {
 // `flipscope explain` on the int8 model compares its uint8 activations too (they used to show as
 // "inside ?"), and finds the cpu backend exact on every layer.
 TEST(Int8Model, ExplainComparesIntegerLayers) {
-  const std::string shared = test::shared_dir();
-  if (shared.empty()) GTEST_SKIP() << "shared/ (models) not found next to the source tree; set FLIPSCOPE_SHARED";
-  const std::string dir = shared + "/models/mobilenet_v2_onnxzoo";
-  if (!std::filesystem::exists(dir + "/model-int8.onnx")) GTEST_SKIP() << dir << "/model-int8.onnx is absent";
+  std::string why;
+  const std::string dir = int8_model_dir(why);
+  if (dir.empty()) GTEST_SKIP() << why;
   std::shared_ptr<Graph> model = import_onnx(dir + "/model-int8.onnx");
   const Tensor x = load_tensor_pb(dir + "/int8/test_data_set_0/input_0.pb");
   const ExplainResult r =
