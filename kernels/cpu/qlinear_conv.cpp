@@ -252,73 +252,54 @@ inline void phase_rows_generic(const PhaseInterior& pi, const uint8_t* x, int32_
     return;
   }
   const __m512i z = _mm512_set1_epi32(zp), low = _mm512_set1_epi32(0xFF);
-  for (int64_t r = r0; r < r1; ++r) {
-    float* orow = dst + (r - r0) * l.row_stride();
-    const int64_t ih = r - l.pt;
-    if (ih < 0 || ih >= pi.h) {
-      fill_masked(orow, 0.0f, l.row_stride());
-      continue;
+  const int64_t rs = l.row_stride();
+  // Rows above and below the input are zero; the interior rows share every per-row constant.
+  const int64_t in0 = std::clamp(l.pt, r0, r1), in1 = std::clamp(l.pt + pi.h, in0, r1);
+  for (int64_t r = r0; r < in0; ++r) fill_masked(dst + (r - r0) * rs, 0.0f, rs);
+  for (int64_t r = in1; r < r1; ++r) fill_masked(dst + (r - r0) * rs, 0.0f, rs);
+  const uint8_t* row = x + (in0 - l.pt) * pi.w;
+  float* orow = dst + (in0 - r0) * rs;
+  if (l.phases == 1) {
+    // Full vectors unmasked (masked stores are slow on some AMD cores), the tail masked.
+    const int64_t n = pi.hi[0] - pi.lo[0], full = n / 16 * 16;
+    const __mmask16 k = static_cast<__mmask16>((1u << (n - full)) - 1);
+    const uint8_t* src0 = row + pi.off[0] + pi.lo[0];
+    float* o0 = orow + pi.lo[0];
+    for (int64_t r = in0; r < in1; ++r, src0 += pi.w, o0 += rs) {
+      for (int64_t j = 0; j < full; j += 16) {
+        const __m512i v = _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src0 + j)));
+        _mm512_storeu_ps(o0 + j, _mm512_cvtepi32_ps(_mm512_sub_epi32(v, z)));
+      }
+      if (k) {
+        const __m512i v = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(k, src0 + full));
+        _mm512_mask_storeu_ps(o0 + full, k, _mm512_cvtepi32_ps(_mm512_sub_epi32(v, z)));
+      }
     }
-    const uint8_t* row = x + ih * pi.w;
-    if (l.phases == 2) {
-      // Stride 2 in one pass over the row: each little-endian word holds columns 2i (low byte) and
-      // 2i + 1 (high byte); column c goes to phase (c + pl) % 2, element (c + pl) / 2. Whole words
-      // whose two elements are both inside their phase's range run 16 at a time, the rest scalar.
-      const int64_t ev = l.pl % 2, ph_lo = ev, ph_hi = 1 - ev, base_lo = l.pl / 2, base_hi = (l.pl + 1) / 2;
-      float* out_lo = orow + ph_lo * l.len + base_lo;
-      float* out_hi = orow + ph_hi * l.len + base_hi;
-      const int64_t words = std::min({pi.w / 2, pi.hi[ph_lo] - base_lo, pi.hi[ph_hi] - base_hi});
-      int64_t i = 0;
-      for (; i + 16 <= words; i += 16) {
-        const __m512i wv = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 2 * i)));
-        _mm512_storeu_ps(out_lo + i, _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_and_si512(wv, low), z)));
-        _mm512_storeu_ps(out_hi + i, _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_srli_epi32(wv, 8), z)));
-      }
-      if (i < words) {
-        const __mmask16 k = static_cast<__mmask16>((1u << (words - i)) - 1);
-        const __m512i wv = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(k, row + 2 * i));
-        _mm512_mask_storeu_ps(out_lo + i, k, _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_and_si512(wv, low), z)));
-        _mm512_mask_storeu_ps(out_hi + i, k, _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_srli_epi32(wv, 8), z)));
-        i = words;
-      }
-      for (int64_t c = 2 * i; c < pi.w; ++c) {  // an odd last column, or columns the window never reads
-        const int64_t t = c + l.pl, p = t % 2, j = t / 2;
-        if (j < pi.hi[p]) orow[p * l.len + j] = static_cast<float>(static_cast<int32_t>(row[c]) - zp);
-      }
-      continue;
+    return;
+  }
+  // Stride 2 in one pass over each row: a little-endian word holds columns 2i (low byte) and 2i + 1
+  // (high byte); column c goes to phase (c + pl) % 2, element (c + pl) / 2. Whole words whose two
+  // elements are inside their phases' ranges run 16 at a time, the rest scalar.
+  const int64_t ev = l.pl % 2, ph_lo = ev, ph_hi = 1 - ev, base_lo = l.pl / 2, base_hi = (l.pl + 1) / 2;
+  const int64_t words = std::max<int64_t>(0, std::min({pi.w / 2, pi.hi[ph_lo] - base_lo, pi.hi[ph_hi] - base_hi}));
+  const int64_t full = words / 16 * 16;
+  const __mmask16 k = static_cast<__mmask16>((1u << (words - full)) - 1);
+  for (int64_t r = in0; r < in1; ++r, row += pi.w, orow += rs) {
+    float* out_lo = orow + ph_lo * l.len + base_lo;
+    float* out_hi = orow + ph_hi * l.len + base_hi;
+    for (int64_t i = 0; i < full; i += 16) {
+      const __m512i wv = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 2 * i)));
+      _mm512_storeu_ps(out_lo + i, _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_and_si512(wv, low), z)));
+      _mm512_storeu_ps(out_hi + i, _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_srli_epi32(wv, 8), z)));
     }
-    for (int64_t p = 0; p < l.phases; ++p) {
-      const uint8_t* src = row + pi.off[p] + pi.lo[p] * l.phases;
-      float* o = orow + p * l.len + pi.lo[p];
-      const int64_t n = pi.hi[p] - pi.lo[p];
-      // Full vectors unmasked (masked stores are slow on some AMD cores), the tail masked.
-      if (l.phases == 1) {
-        int64_t j = 0;
-        for (; j + 16 <= n; j += 16) {
-          const __m512i v = _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + j)));
-          _mm512_storeu_ps(o + j, _mm512_cvtepi32_ps(_mm512_sub_epi32(v, z)));
-        }
-        if (j < n) {
-          const __mmask16 k = static_cast<__mmask16>((1u << (n - j)) - 1);
-          const __m512i v = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(k, src + j));
-          _mm512_mask_storeu_ps(o + j, k, _mm512_cvtepi32_ps(_mm512_sub_epi32(v, z)));
-        }
-        continue;
-      }
-      // Stride 2: the even bytes of little-endian words, each word wholly inside the row.
-      const int64_t avail = pi.w - (pi.off[p] + pi.lo[p] * 2);
-      const int64_t whole = std::min(n, avail / 2);
-      int64_t j = 0;
-      for (; j + 16 <= whole; j += 16) {
-        const __m512i wv = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + 2 * j)));
-        _mm512_storeu_ps(o + j, _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_and_si512(wv, low), z)));
-      }
-      if (j < whole) {
-        const __mmask16 k = static_cast<__mmask16>((1u << (whole - j)) - 1);
-        const __m512i wv = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(k, src + 2 * j));
-        _mm512_mask_storeu_ps(o + j, k, _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_and_si512(wv, low), z)));
-      }
-      for (int64_t j = whole; j < n; ++j) o[j] = static_cast<float>(static_cast<int32_t>(src[2 * j]) - zp);
+    if (k) {
+      const __m512i wv = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(k, row + 2 * full));
+      _mm512_mask_storeu_ps(out_lo + full, k, _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_and_si512(wv, low), z)));
+      _mm512_mask_storeu_ps(out_hi + full, k, _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_srli_epi32(wv, 8), z)));
+    }
+    for (int64_t c = 2 * words; c < pi.w; ++c) {  // an odd last column, or columns the window never reads
+      const int64_t t = c + l.pl, p = t % 2, j = t / 2;
+      if (j < pi.hi[p]) orow[p * l.len + j] = static_cast<float>(static_cast<int32_t>(row[c]) - zp);
     }
   }
 }
