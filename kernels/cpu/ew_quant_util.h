@@ -23,12 +23,20 @@ inline QuantLayout quant_layout(const KernelContext& ctx) {
   return l;
 }
 
-// Calls fn(q, begin, end) for each run [begin, end) of elements sharing parameter index q.
+// Calls fn(q, begin, end) for each run [begin, end) of elements sharing parameter index q. Runs are
+// split into parts of at least kGrain elements when there are fewer runs than threads (a per-tensor
+// scale is one run of every element).
 template <typename Fn>
 void for_param_runs(const QuantLayout& l, int threads, Fn&& fn) {
-  parallel_for(l.outer * l.dim, std::max<int64_t>(1, kGrain / std::max<int64_t>(1, l.inner)), threads,
+  const int64_t runs = l.outer * l.dim;
+  const int64_t parts = runs >= threads ? 1 : std::clamp<int64_t>(l.inner / kGrain, 1, threads);
+  parallel_for(runs * parts, std::max<int64_t>(1, kGrain * parts / std::max<int64_t>(1, l.inner)), threads,
                [&](int64_t b, int64_t e) {
-                 for (int64_t it = b; it < e; ++it) fn(it % l.dim, it * l.inner, (it + 1) * l.inner);
+                 for (int64_t it = b; it < e; ++it) {
+                   const int64_t run = it / parts, part = it % parts;
+                   fn(run % l.dim, run * l.inner + l.inner * part / parts,
+                      run * l.inner + l.inner * (part + 1) / parts);
+                 }
                });
 }
 
