@@ -652,13 +652,22 @@ class QLinearConvKernel : public Kernel {
     // thread has two, as the fp32 pointwise convolution does.
     int64_t nb = column_block(K + g.mg, P);
     while (nt > 1 && planes * ((P + nb - 1) / nb) < 2 * nt && nb >= 512) nb = nb / 2 / 16 * 16;
+    if (nt > 1 && P > nb && (planes * ((P + nb - 1) / nb)) % nt != 0) {  // equal shares of column blocks
+      const int64_t want = ((P + nb - 1) / nb + nt - 1) / nt * nt;
+      nb = std::max<int64_t>(16, ((P + want - 1) / want + 15) / 16 * 16);
+    }
     const int64_t blocks = (P + nb - 1) / nb;
     int64_t mc = g.mg;
     if (nt > 1 && planes * blocks < 2 * nt) {
       const int64_t parts = (2 * nt + planes * blocks - 1) / (planes * blocks);
       mc = std::max<int64_t>(16, ((g.mg + parts - 1) / parts + 15) / 16 * 16);
     }
-    const int64_t mparts = (g.mg + mc - 1) / mc, items = planes * blocks * mparts;
+    int64_t mparts = (g.mg + mc - 1) / mc;
+    if (nt > 1 && mparts > 1 && planes * blocks * mparts % nt != 0) {  // equal shares: 3 chunks on 2 threads ran 1.1x
+      mparts = (mparts + nt - 1) / nt * nt;
+      mc = (g.mg + mparts - 1) / mparts;
+    }
+    const int64_t items = planes * blocks * mparts;
     const bool parallel_items = nt > 1 && items >= nt;
     const int tiles = parallel_items ? nt : 1;
     if (static_cast<int>(c_.size()) < tiles) c_.resize(static_cast<size_t>(tiles));
