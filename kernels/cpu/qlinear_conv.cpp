@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 #include <type_traits>
 
 #include "kernels/cpu/conv_direct_util.h"
@@ -208,6 +209,7 @@ struct PhaseInterior {
 };
 
 inline PhaseInterior phase_interior(const PhaseLayout& l, int64_t h, int64_t w) {
+  if (l.phases > 4) throw std::logic_error("QLinearConv depthwise path: stride above 4 (the caller must not plan it)");
   PhaseInterior pi;
   pi.l = l;
   pi.h = h;
@@ -351,8 +353,8 @@ inline void im2col_row_scalar(const uint8_t* src, int64_t stride, int8_t* d, int
 }
 #pragma GCC diagnostic pop
 
-// The same requantization for the generic path: accumulators of any type (double or int32) in
-// y's layout [N, M, vol], bias and scales read from the node's inputs.
+// The same requantization for the generic path: double accumulators in y's layout [N, M, vol],
+// bias and scales read from the node's inputs.
 inline float round_even(float v) {
   v = std::clamp(v, -qconv_detail::kClamp, qconv_detail::kClamp);
   return (v + qconv_detail::kMagic) - qconv_detail::kMagic;
@@ -433,8 +435,10 @@ class QLinearConvKernel : public Kernel {
   }
 
   void plan_geometry(const ew::QConvGeom& g) {
-    depthwise_ = g.cg == 1 && g.mg == 1;
     const Geom3 g3 = geom3(g.w);
+    // PhaseInterior holds up to 4 phases (horizontal strides 1..4); wider strides take the GEMM path,
+    // which handles any group.
+    depthwise_ = g.cg == 1 && g.mg == 1 && g3.s[2] <= 4;
     pointwise_ = g.kvol == 1;
     for (int i = 0; i < 3; ++i) pointwise_ = pointwise_ && g3.s[i] == 1 && g3.pb[i] == 0 && g3.pe[i] == 0;
     if (depthwise_) {
