@@ -29,6 +29,7 @@
 #include "kernels/cpu/cpu_features.h"
 #include "kernels/cpu/ew_qgemm_util.h"
 #include "kernels/cpu/flipscope_int8_util.h"
+#include "kernels/cpu/int8_matmul.h"
 
 namespace fs::cpu {
 namespace {
@@ -41,24 +42,30 @@ namespace qconv_detail {
 constexpr float kMagic = 12582912.0f;
 constexpr float kClamp = 4.0e6f;
 
-// y[r * ldy + i] = saturate(round_half_even(float(acc[r * lda + i] + bias[r * cs]) * mult[r * cs]) + yzp)
-// for r < rows, i < n (cs = 1: a row per channel; cs = 0: rows of one channel); a NaN product gives 0 (as in the
-// reference). acc is int32, or float holding exact integers (the depthwise path). One loop the compiler vectorizes per
-// ISA.
+// y[r * ldy + i] = saturate(round_half_even(float(acc[r * lda + i] + bias[r * cs] - fac[r * cs] * col[i]) *
+// mult[r * cs]) + yzp) for r < rows, i < n (cs = 1: a row per channel; cs = 0: rows of one channel); a NaN
+// product gives 0 (as in the reference). acc is int32, or float holding exact integers (the depthwise path).
+// col / fac (int32 acc only; may be null): the GEMM path's per-column zero-point correction, in wrapping int32
+// arithmetic (the true sum fits, intermediate terms need not). One loop the compiler vectorizes per ISA.
 template <typename Y, typename A>
-inline void requant_rows(const A* acc, int64_t lda, const int32_t* bias, const float* mult, int64_t cs, float yzp, Y* y,
-                         int64_t ldy, int64_t rows, int64_t n) {
+inline void requant_rows(const A* acc, int64_t lda, const int32_t* bias, const float* mult, int64_t cs,
+                         const int32_t* col, const int32_t* fac, float yzp, Y* y, int64_t ldy, int64_t rows,
+                         int64_t n) {
   constexpr float lo = static_cast<float>(std::numeric_limits<Y>::lowest());
   constexpr float hi = static_cast<float>(std::numeric_limits<Y>::max());
   for (int64_t r = 0; r < rows; ++r) {
     const A* __restrict a = acc + r * lda;
     Y* __restrict o = y + r * ldy;
     const int32_t b = bias ? bias[r * cs] : 0;
+    const uint32_t f = col ? static_cast<uint32_t>(fac[r * cs]) : 0;
     const float m = mult[r * cs];
     // Written as comparisons that map to vmaxps / vminps (which return the second operand for a NaN);
     // the NaN test is taken on v itself.
     for (int64_t i = 0; i < n; ++i) {
-      const float v = static_cast<float>(static_cast<int32_t>(a[i]) + b) * m;
+      int32_t ai = static_cast<int32_t>(a[i]);
+      if constexpr (std::is_same_v<A, int32_t>)
+        if (col) ai = static_cast<int32_t>(static_cast<uint32_t>(ai) - f * static_cast<uint32_t>(col[i]));
+      const float v = static_cast<float>(ai + b) * m;
       float c = v > -kClamp ? v : -kClamp;
       c = c < kClamp ? c : kClamp;
       float q = (c + kMagic) - kMagic + yzp;
@@ -70,9 +77,21 @@ inline void requant_rows(const A* acc, int64_t lda, const int32_t* bias, const f
   }
 }
 
-// dst[i] = x[i] - 128 as int8 (the top bit flipped).
-inline void u8_to_s8(const uint8_t* __restrict x, int8_t* __restrict dst, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<int8_t>(x[i] ^ 0x80);
+// A dense [k, cols] tile of the GEMM's B from rows ld apart, each byte xor mask (0x80: uint8 x - 128 as
+// int8), and its column sums cs[j] = sum_i dst[i * cols + j].
+inline void gather_b(const int8_t* src, int64_t ld, uint8_t mask, int64_t k, int64_t cols, int8_t* __restrict dst,
+                     int32_t* __restrict cs) {
+  const int8_t m = static_cast<int8_t>(mask);
+  for (int64_t j = 0; j < cols; ++j) cs[j] = 0;
+  for (int64_t i = 0; i < k; ++i) {
+    const int8_t* __restrict s = src + i * ld;
+    int8_t* __restrict d = dst + i * cols;
+    for (int64_t j = 0; j < cols; ++j) {
+      const int8_t v = static_cast<int8_t>(s[j] ^ m);
+      d[j] = v;
+      cs[j] += v;
+    }
+  }
 }
 
 }  // namespace qconv_detail
@@ -95,14 +114,18 @@ template <typename A>
 // then as described below.
 // SIMPLE: the multiplier is finite and |m| <= 0.5, so v is never NaN and |v| < 2^30 (|acc + b| <
 // 2^31): cvtps2dq needs no clamp and no NaN test - the usual case (m = x_scale * w_scale / y_scale).
-template <typename Y, bool SIMPLE, typename A>
+// COL: minus f * col[i] (the GEMM path's zero-point correction; int32 acc).
+template <typename Y, bool SIMPLE, bool COL, typename A>
 [[gnu::target("avx512f,avx512bw,avx512vl,avx512dq"), gnu::always_inline]] inline __m128i quant16(
-    const A* a, __mmask16 k, bool add_bias, __m512i b, __m512 m, __m512i zp) {
+    const A* a, __mmask16 k, bool add_bias, __m512i b, __m512 m, __m512i zp, const int32_t* col, __m512i f) {
   __m512 v;
-  if (!add_bias)
+  if (!add_bias) {
     v = _mm512_mul_ps(_mm512_maskz_loadu_ps(k, reinterpret_cast<const float*>(a)), m);
-  else
-    v = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(load16_i32(a, k), b)), m);
+  } else {
+    __m512i ai = _mm512_add_epi32(load16_i32(a, k), b);
+    if constexpr (COL) ai = _mm512_sub_epi32(ai, _mm512_mullo_epi32(f, _mm512_maskz_loadu_epi32(k, col)));
+    v = _mm512_mul_ps(_mm512_cvtepi32_ps(ai), m);
+  }
   __m512i q;
   if constexpr (SIMPLE) {
     q = _mm512_add_epi32(_mm512_cvtps_epi32(v), zp);
@@ -121,16 +144,16 @@ template <typename Y, bool SIMPLE, typename A>
 // Rounds with cvtps2dq (the default rounding mode: nearest, ties to even, as the magic-number add of
 // the scalar loop) on v clamped to +-4e6, adds the zero point in int32 and saturates while storing
 // (vpmovusdb after max(0) / vpmovsdb). bias == nullptr: acc already holds acc + bias.
-template <typename Y, typename A>
-[[gnu::target("avx512f,avx512bw,avx512vl,avx512dq")]] void requant_rows_avx512(const A* acc, int64_t lda,
-                                                                               const int32_t* bias, const float* mult,
-                                                                               int64_t cs, float yzp, Y* y, int64_t ldy,
-                                                                               int64_t rows, int64_t n) {
+template <typename Y, bool COL, typename A>
+[[gnu::target("avx512f,avx512bw,avx512vl,avx512dq")]] void requant_rows_avx512_impl(
+    const A* acc, int64_t lda, const int32_t* bias, const float* mult, int64_t cs, const int32_t* col,
+    const int32_t* fac, float yzp, Y* y, int64_t ldy, int64_t rows, int64_t n) {
   const __m512i zp = _mm512_set1_epi32(static_cast<int32_t>(yzp));
   for (int64_t r = 0; r < rows; ++r) {
     const A* a = acc + r * lda;
     Y* o = y + r * ldy;
     const __m512i b = _mm512_set1_epi32(bias ? bias[r * cs] : 0);
+    const __m512i f = _mm512_set1_epi32(COL ? fac[r * cs] : 0);
     const float mr = mult[r * cs];
     const __m512 m = _mm512_set1_ps(mr);
     int64_t i = 0;
@@ -138,21 +161,34 @@ template <typename Y, typename A>
     const __mmask16 tail = static_cast<__mmask16>((1u << (n % 16)) - 1);
     if (std::fabs(mr) <= 0.5f) {  // false for NaN
       for (; i + 16 <= n; i += 16)
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(o + i), quant16<Y, true>(a + i, 0xFFFF, add_bias, b, m, zp));
-      if (i < n) _mm_mask_storeu_epi8(o + i, tail, quant16<Y, true>(a + i, tail, add_bias, b, m, zp));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(o + i),
+                         quant16<Y, true, COL>(a + i, 0xFFFF, add_bias, b, m, zp, col + i, f));
+      if (i < n) _mm_mask_storeu_epi8(o + i, tail, quant16<Y, true, COL>(a + i, tail, add_bias, b, m, zp, col + i, f));
     } else {
       for (; i + 16 <= n; i += 16)
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(o + i), quant16<Y, false>(a + i, 0xFFFF, add_bias, b, m, zp));
-      if (i < n) _mm_mask_storeu_epi8(o + i, tail, quant16<Y, false>(a + i, tail, add_bias, b, m, zp));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(o + i),
+                         quant16<Y, false, COL>(a + i, 0xFFFF, add_bias, b, m, zp, col + i, f));
+      if (i < n) _mm_mask_storeu_epi8(o + i, tail, quant16<Y, false, COL>(a + i, tail, add_bias, b, m, zp, col + i, f));
     }
   }
+}
+
+template <typename Y, typename A>
+void requant_rows_avx512(const A* acc, int64_t lda, const int32_t* bias, const float* mult, int64_t cs,
+                         const int32_t* col, const int32_t* fac, float yzp, Y* y, int64_t ldy, int64_t rows,
+                         int64_t n) {
+  if (std::is_same_v<A, int32_t> && col)
+    requant_rows_avx512_impl<Y, true>(acc, lda, bias, mult, cs, col, fac, yzp, y, ldy, rows, n);
+  else
+    requant_rows_avx512_impl<Y, false>(acc, lda, bias, mult, cs, nullptr, nullptr, yzp, y, ldy, rows, n);
 }
 
 #pragma GCC diagnostic pop
 
 template <typename Y, typename A>
 [[gnu::target("avx2,fma")]] void requant_rows_avx2(const A* acc, int64_t lda, const int32_t* bias, const float* mult,
-                                                   int64_t cs, float yzp, Y* y, int64_t ldy, int64_t rows, int64_t n) {
+                                                   int64_t cs, const int32_t* col, const int32_t* fac, float yzp, Y* y,
+                                                   int64_t ldy, int64_t rows, int64_t n) {
   const __m256 cl = _mm256_set1_ps(-qconv_detail::kClamp), ch = _mm256_set1_ps(qconv_detail::kClamp);
   const __m256 magic = _mm256_set1_ps(qconv_detail::kMagic), zp = _mm256_set1_ps(yzp);
   const __m256 lo = _mm256_set1_ps(static_cast<float>(std::numeric_limits<Y>::lowest()));
@@ -163,12 +199,17 @@ template <typename Y, typename A>
     Y* o = y + r * ldy;
     const __m256i b = _mm256_set1_epi32(bias ? bias[r * cs] : 0);
     const __m256 m = _mm256_set1_ps(mult[r * cs]);
+    const __m256i f = _mm256_set1_epi32(col ? fac[r * cs] : 0);
     for (int64_t i = 0; i < nv; i += 8) {
       __m256i ai;
-      if constexpr (std::is_same_v<A, float>)
+      if constexpr (std::is_same_v<A, float>) {
         ai = _mm256_cvttps_epi32(_mm256_loadu_ps(a + i));
-      else
+      } else {
         ai = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i));
+        if (col)
+          ai = _mm256_sub_epi32(ai,
+                                _mm256_mullo_epi32(f, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(col + i))));
+      }
       const __m256 v = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_add_epi32(ai, b)), m);
       const __m256 c = _mm256_min_ps(_mm256_max_ps(v, cl), ch);
       __m256 q = _mm256_add_ps(_mm256_sub_ps(_mm256_add_ps(c, magic), magic), zp);
@@ -179,14 +220,14 @@ template <typename Y, typename A>
       for (int j = 0; j < 8; ++j) o[i + j] = static_cast<Y>(t[j]);
     }
     if (nv < n)
-      qconv_detail::requant_rows(a + nv, lda, bias ? bias + r * cs : nullptr, mult + r * cs, cs, yzp, o + nv, ldy, 1,
-                                 n - nv);
+      qconv_detail::requant_rows(a + nv, lda, bias ? bias + r * cs : nullptr, mult + r * cs, cs,
+                                 col ? col + nv : nullptr, col ? fac + r * cs : nullptr, yzp, o + nv, ldy, 1, n - nv);
   }
 }
 
 template <typename Y, typename A>
-using RequantFn = void (*)(const A*, int64_t, const int32_t*, const float*, int64_t, float, Y*, int64_t, int64_t,
-                           int64_t);
+using RequantFn = void (*)(const A*, int64_t, const int32_t*, const float*, int64_t, const int32_t*, const int32_t*,
+                           float, Y*, int64_t, int64_t, int64_t);
 
 template <typename Y, typename A>
 RequantFn<Y, A> requant_fn(Isa isa) {
@@ -194,7 +235,53 @@ RequantFn<Y, A> requant_fn(Isa isa) {
   if (isa == Isa::Avx2) return &requant_rows_avx2<Y, A>;
   return &qconv_detail::requant_rows<Y, A>;
 }
-FS_CPU_ISA_VARIANTS(q_u8_to_s8, (const uint8_t* x, int8_t* dst, int64_t n), qconv_detail::u8_to_s8(x, dst, n))
+FS_CPU_ISA_VARIANTS(gather_b,
+                    (const int8_t* src, int64_t ld, uint8_t mask, int64_t k, int64_t cols, int8_t* dst, int32_t* cs),
+                    qconv_detail::gather_b(src, ld, mask, k, cols, dst, cs))
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+// The same with intrinsics: 64 columns at a time (the tail masked: the scalar tail of the compiler's
+// loop took most of the time at 7 x 7 and 14 x 14 positions), column sums in int16 lanes flushed to
+// int32 every 256 rows (256 * 128 = 2^15 fits).
+[[gnu::target("avx512f,avx512bw,avx512vl")]] void gather_b_avx512_intrin(const int8_t* src, int64_t ld, uint8_t mask,
+                                                                         int64_t k, int64_t cols, int8_t* dst,
+                                                                         int32_t* cs) {
+  const __m512i m = _mm512_set1_epi8(static_cast<char>(mask));
+  for (int64_t j = 0; j < cols; j += 64) {
+    const int64_t w = std::min<int64_t>(64, cols - j);
+    const __mmask64 km = w == 64 ? ~__mmask64(0) : (__mmask64(1) << w) - 1;
+    __m512i s32[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
+    for (int64_t i0 = 0; i0 < k; i0 += 256) {
+      const int64_t i1 = std::min(k, i0 + 256);
+      __m512i lo = _mm512_setzero_si512(), hi = _mm512_setzero_si512();
+      if (w == 64) {
+        for (int64_t i = i0; i < i1; ++i) {
+          const __m512i v = _mm512_xor_si512(_mm512_loadu_si512(src + i * ld + j), m);
+          _mm512_storeu_si512(dst + i * cols + j, v);
+          lo = _mm512_add_epi16(lo, _mm512_cvtepi8_epi16(_mm512_castsi512_si256(v)));
+          hi = _mm512_add_epi16(hi, _mm512_cvtepi8_epi16(_mm512_extracti64x4_epi64(v, 1)));
+        }
+      } else {
+        for (int64_t i = i0; i < i1; ++i) {
+          const __m512i v = _mm512_xor_si512(_mm512_maskz_loadu_epi8(km, src + i * ld + j), m);
+          _mm512_mask_storeu_epi8(dst + i * cols + j, km, v);
+          lo = _mm512_add_epi16(lo, _mm512_cvtepi8_epi16(_mm512_castsi512_si256(v)));
+          hi = _mm512_add_epi16(hi, _mm512_cvtepi8_epi16(_mm512_extracti64x4_epi64(v, 1)));
+        }
+      }
+      s32[0] = _mm512_add_epi32(s32[0], _mm512_cvtepi16_epi32(_mm512_castsi512_si256(lo)));
+      s32[1] = _mm512_add_epi32(s32[1], _mm512_cvtepi16_epi32(_mm512_extracti64x4_epi64(lo, 1)));
+      s32[2] = _mm512_add_epi32(s32[2], _mm512_cvtepi16_epi32(_mm512_castsi512_si256(hi)));
+      s32[3] = _mm512_add_epi32(s32[3], _mm512_cvtepi16_epi32(_mm512_extracti64x4_epi64(hi, 1)));
+    }
+    for (int q = 0; q < 4; ++q) {
+      const int64_t n = std::clamp<int64_t>(w - 16 * q, 0, 16);
+      if (n > 0) _mm512_mask_storeu_epi32(cs + j + 16 * q, static_cast<__mmask16>((1u << n) - 1), s32[q]);
+    }
+  }
+}
+#pragma GCC diagnostic pop
 
 // ---- depthwise input: a uint8 plane as the float phase plane of x - zp -------------------------
 // Same layout as phase_transform (conv_util.h), written for a range of plane rows [r0, r1) into
@@ -461,7 +548,8 @@ class QLinearConvKernel : public Kernel {
     req_f32_s8_ = requant_fn<int8_t, float>(isa);
     phase_u8_ = phase_u8_fn(isa);
     avx512_ = isa == Isa::Avx512;
-    to_s8_ = q_u8_to_s8_table().pick(isa);
+    gather_ = isa == Isa::Avx512 ? &gather_b_avx512_intrin : gather_b_table().pick(isa);
+    mm_.clear();
   }
 
   // Multipliers, bias (+ compensation) and converted weights; fast_ = false when an accumulator
@@ -475,14 +563,14 @@ class QLinearConvKernel : public Kernel {
     const Tensor& ws = ctx.in(4);
     mult_.resize(static_cast<size_t>(m));
     wz_.assign(static_cast<size_t>(m), 0);
+    fac_.assign(static_cast<size_t>(m), 128);
     bias_.assign(static_cast<size_t>(m), 0);
-    any_wz_ = false;
     for (int64_t i = 0; i < m; ++i) {
       mult_[i] = xs * static_cast<float>(ws.get_f64(ws.numel() == 1 ? 0 : i)) / ys;
       if (ctx.has_input(5)) {
         const Tensor& z = ctx.in(5);
         wz_[i] = static_cast<int32_t>(z.get_i64(z.numel() == 1 ? 0 : i));
-        any_wz_ = any_wz_ || wz_[i] != 0;
+        fac_[i] = 128 + wz_[i];
       }
     }
     // |acc| <= K * 255 * 255 must stay below 2^30, the bias too, so that acc + bias fits int32.
@@ -501,10 +589,10 @@ class QLinearConvKernel : public Kernel {
     for (int64_t i = 0; i < m && fast_; ++i) {
       int64_t b = ctx.has_input(8) ? ctx.in(8).get_i64(i) : 0;
       fast_ = std::llabs(b) < kLimit;
-      if (!depthwise_) {
+      if (!depthwise_) {  // the GEMM path's per-channel zero-point terms (see gemm())
         int64_t rowsum = 0;
         for (int64_t k = 0; k < K; ++k) rowsum += wp[i * K + k];
-        b += (128 - x_zp_) * rowsum;
+        b += (128 - x_zp_) * (rowsum - wz_[i] * K);
         fast_ = fast_ && std::llabs(b) < kLimit;
       }
       bias_[i] = static_cast<int32_t>(b);
@@ -520,33 +608,35 @@ class QLinearConvKernel : public Kernel {
     params_ready_ = true;
   }
 
+  // col / fac: see requant_rows (null for the depthwise path's float accumulators).
   template <typename Y>
-  void requant(bool float_acc, const void* acc, int64_t lda, int64_t m0, int64_t cs, Y* y, int64_t ldy, int64_t rows,
-               int64_t n) const {
+  void requant(bool float_acc, const void* acc, int64_t lda, int64_t m0, int64_t cs, const int32_t* col, Y* y,
+               int64_t ldy, int64_t rows, int64_t n) const {
+    const int32_t* fac = col ? fac_.data() + m0 : nullptr;
     if constexpr (std::is_same_v<Y, uint8_t>) {
       if (float_acc)
         req_f32_u8_(static_cast<const float*>(acc), lda, fold_bias_ ? nullptr : bias_.data() + m0, mult_.data() + m0,
-                    cs, yzp_, y, ldy, rows, n);
+                    cs, nullptr, nullptr, yzp_, y, ldy, rows, n);
       else
-        req_i32_u8_(static_cast<const int32_t*>(acc), lda, bias_.data() + m0, mult_.data() + m0, cs, yzp_, y, ldy, rows,
-                    n);
+        req_i32_u8_(static_cast<const int32_t*>(acc), lda, bias_.data() + m0, mult_.data() + m0, cs, col, fac, yzp_, y,
+                    ldy, rows, n);
     } else {
       if (float_acc)
         req_f32_s8_(static_cast<const float*>(acc), lda, fold_bias_ ? nullptr : bias_.data() + m0, mult_.data() + m0,
-                    cs, yzp_, y, ldy, rows, n);
+                    cs, nullptr, nullptr, yzp_, y, ldy, rows, n);
       else
-        req_i32_s8_(static_cast<const int32_t*>(acc), lda, bias_.data() + m0, mult_.data() + m0, cs, yzp_, y, ldy, rows,
-                    n);
+        req_i32_s8_(static_cast<const int32_t*>(acc), lda, bias_.data() + m0, mult_.data() + m0, cs, col, fac, yzp_, y,
+                    ldy, rows, n);
     }
   }
 
   // Rows of acc (lda apart) into y + off (ldy apart), channel m0 + r * cs for row r.
-  void requant_any(Tensor& y, bool float_acc, const void* acc, int64_t lda, int64_t m0, int64_t cs, int64_t off,
-                   int64_t ldy, int64_t rows, int64_t n) const {
+  void requant_any(Tensor& y, bool float_acc, const void* acc, int64_t lda, int64_t m0, int64_t cs, const int32_t* col,
+                   int64_t off, int64_t ldy, int64_t rows, int64_t n) const {
     if (y.dtype() == DType::U8)
-      requant(float_acc, acc, lda, m0, cs, y.data<uint8_t>() + off, ldy, rows, n);
+      requant(float_acc, acc, lda, m0, cs, col, y.data<uint8_t>() + off, ldy, rows, n);
     else
-      requant(float_acc, acc, lda, m0, cs, y.data<int8_t>() + off, ldy, rows, n);
+      requant(float_acc, acc, lda, m0, cs, col, y.data<int8_t>() + off, ldy, rows, n);
   }
 
   // One channel plane per work item: the phase plane of x - x_zp (floats), the direct kernel's
@@ -583,29 +673,22 @@ class QLinearConvKernel : public Kernel {
         if (dc_.flat) {
           phase_u8_(interior_, xp, x_zp_, s, 0, dc_.l.rows);
           fns_.one(dc_, s, c, dst, 1, dc_.flat_len(), 0);
-          requant_any(y, true, acc, dc_.flat_stride(), c, 0, p * out_vol, ow, oh, ow);
+          requant_any(y, true, acc, dc_.flat_stride(), c, 0, nullptr, p * out_vol, ow, oh, ow);
           continue;
         }
         for (int64_t r0 = 0; r0 < oh; r0 += strip) {
           const int64_t rows = std::min(strip, oh - r0);
           phase_u8_(interior_, xp, x_zp_, s, r0 * sh, r0 * sh + (rows - 1) * sh + span);
           fns_.one(dc_, s, c, dst, rows, ow, ow);
-          requant_any(y, true, acc, ow, c, 0, p * out_vol + r0 * ow, ow, rows, ow);
+          requant_any(y, true, acc, ow, c, 0, nullptr, p * out_vol + r0 * ow, ow, rows, ow);
         }
       }
     }
   }
 
-  // B [K, P] int8 per (n, group): x - 128 (pointwise) or im2col(x) - 128 with padding x_zp - 128.
+  // im2col(x) - 128 as int8, B [K, P] per (n, group), padding x_zp - 128 (pointwise convolutions read x directly).
   void build_b(const uint8_t* x, const ew::QConvGeom& g, int8_t* b, int nt) {
     const int64_t P = g.out_vol, K = g.cg * g.kvol, planes = g.n * g.group;
-    if (pointwise_) {
-      const int64_t total = g.n * g.c * P, chunk = 16384;
-      const int64_t chunks = (total + chunk - 1) / chunk;
-#pragma omp parallel for num_threads(nt) schedule(static) if (chunks > 1)
-      for (int64_t i = 0; i < chunks; ++i) to_s8_(x + i * chunk, b + i * chunk, std::min(chunk, total - i * chunk));
-      return;
-    }
     const Geom3 g3 = geom3(g.w);
     const int64_t ih = g3.in[1], iw = g3.in[2], oh = g3.out[1], ow = g3.out[2];
     const int64_t kh = g3.k[1], kw = g3.k[2];
@@ -637,29 +720,32 @@ class QLinearConvKernel : public Kernel {
     }
   }
 
+  // Tiles of (output channels [m0, m0 + rows)) x (positions [j0, j0 + cols)) per (image, group), each on one
+  // thread: its B columns gathered into a dense tile (x ^ 0x80 for a pointwise convolution, a copy of the
+  // im2col rows otherwise) with their column sums, C' = (W + 128) * B by the int8 matmul (raw products),
+  // then requantized while in cache with acc = C' - (128 + w_zp[m]) * colsum(B) + bias'[m] (bias' holds
+  // (128 - x_zp) * rowsum(W) - w_zp[m] * K * (128 - x_zp); see prepare_params).
   void gemm(KernelContext& ctx, const ew::QConvGeom& g, int nt) {
     const uint8_t* x = ctx.in(0).data<uint8_t>();
     Tensor& y = ctx.out(0);
     const int64_t P = g.out_vol, K = g.cg * g.kvol, planes = g.n * g.group;
-    b_.resize(planes * K * P);
-    build_b(x, g, b_.data(), nt);
-    if (any_wz_) {  // colsum[pl, p] = sum_k (B + 128 - x_zp)
-      colsum_.assign(static_cast<size_t>(planes * P), 0);
-      for (int64_t pl = 0; pl < planes; ++pl)
-        for (int64_t k = 0; k < K; ++k) {
-          const int8_t* br = b_.data() + (pl * K + k) * P;
-          int32_t* cs = colsum_.data() + pl * P;
-          for (int64_t p = 0; p < P; ++p) cs[p] += br[p] + 128 - x_zp_;
-        }
-    }
+    if (!pointwise_) build_b(x, g, b_.resize(planes * K * P), nt);
     // Column blocks sized for the cache; more items (blocks, then channel chunks) until every
     // thread has two, as the fp32 pointwise convolution does.
-    int64_t nb = column_block(K + g.mg, P);
+    // Blocks of equal width (multiples of 16): a narrow last block (196 = 192 + 4, 3136 = 4 * 768 + 64)
+    // costs a matmul call of its own that does little.
+    auto equal_blocks = [P](int64_t count) { return std::min(P, ((P + count - 1) / count + 15) / 16 * 16); };
+    const int64_t nb0 = column_block(K + g.mg, P);
+    int64_t nb = equal_blocks(std::max<int64_t>(1, (P + nb0 / 2) / nb0));
     while (nt > 1 && planes * ((P + nb - 1) / nb) < 2 * nt && nb >= 512) nb = nb / 2 / 16 * 16;
     if (nt > 1 && P > nb && (planes * ((P + nb - 1) / nb)) % nt != 0) {  // equal shares of column blocks
       const int64_t want = ((P + nb - 1) / nb + nt - 1) / nt * nt;
       nb = std::max<int64_t>(16, ((P + want - 1) / want + 15) / 16 * 16);
     }
+    nb = equal_blocks((P + nb - 1) / nb);
+    // C tile rows a multiple of 4 KiB apart alias in the cache (measured: 96 x 1024 columns ran 2.7x
+    // slower than 96 x 1168).
+    if (nb < P && nb % 512 == 0) nb += 16;
     const int64_t blocks = (P + nb - 1) / nb;
     int64_t mc = g.mg;
     if (nt > 1 && planes * blocks < 2 * nt) {
@@ -674,28 +760,38 @@ class QLinearConvKernel : public Kernel {
     const int64_t items = planes * blocks * mparts;
     const bool parallel_items = nt > 1 && items >= nt;
     const int tiles = parallel_items ? nt : 1;
-    if (static_cast<int>(c_.size()) < tiles) c_.resize(static_cast<size_t>(tiles));
-    for (int t = 0; t < tiles; ++t) c_[t].resize(mc * nb);
-    auto item = [&](int64_t it, int tile) {
+    // The matmul shapes: full and last row chunk x full and last column block, planned before any thread runs.
+    int8::U8S8Matmul* mm[2][2];
+    for (int ri = 0; ri < 2; ++ri)
+      for (int ci = 0; ci < 2; ++ci) {
+        const int64_t rows = ri ? g.mg - (mparts - 1) * mc : mc, cols = ci ? P - (blocks - 1) * nb : nb;
+        mm[ri][ci] = &mm_.get(rows, cols, K);
+      }
+    mm_.reserve_threads(tiles);
+    if (static_cast<int>(tile_.size()) < tiles) tile_.resize(static_cast<size_t>(tiles));
+    for (int t = 0; t < tiles; ++t) {
+      tile_[t].b.resize(K * nb);
+      tile_[t].cs.resize(nb);
+      tile_[t].c.resize(mc * nb);
+    }
+    auto item = [&](int64_t it, int t) {
       const int64_t mp = it % mparts, bi = it / mparts % blocks, pl = it / mparts / blocks;
       const int64_t n = pl / g.group, gr = pl % g.group, j0 = bi * nb, m0 = gr * g.mg + mp * mc;
       const int64_t cols = std::min(nb, P - j0), rows = std::min(mc, g.mg - mp * mc);
-      int32_t* c = c_[tile].data();
-      int8::gemm_u8s8s32(ctx.node, 'N', 'N', rows, cols, K, wu_.data() + m0 * K, K, 128, b_.data() + pl * K * P + j0, P,
-                         c, cols);
-      if (any_wz_)
-        for (int64_t r = 0; r < rows; ++r) {
-          const int32_t z = wz_[m0 + r];
-          const int32_t* cs = colsum_.data() + pl * P + j0;
-          for (int64_t j = 0; j < cols; ++j) c[r * cols + j] -= z * cs[j];
-        }
-      requant_any(y, false, c, cols, m0, 1, (n * g.m + m0) * P + j0, P, rows, cols);
+      Tile& tl = tile_[t];
+      if (pointwise_)
+        gather_(reinterpret_cast<const int8_t*>(x) + (n * g.c + gr * g.cg) * P + j0, P, 0x80, K, cols, tl.b.data(),
+                tl.cs.data());
+      else
+        gather_(b_.data() + pl * K * P + j0, P, 0, K, cols, tl.b.data(), tl.cs.data());
+      mm[mp == mparts - 1][bi == blocks - 1]->run(ctx.node, wu_.data() + m0 * K, tl.b.data(), tl.c.data(), t);
+      requant_any(y, false, tl.c.data(), cols, m0, 1, tl.cs.data(), (n * g.m + m0) * P + j0, P, rows, cols);
     };
     if (parallel_items) {
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
       for (int64_t it = 0; it < items; ++it) item(it, omp_get_thread_num());
     } else {
-      for (int64_t it = 0; it < items; ++it) item(it, 0);  // oneDNN threads each GEMM
+      for (int64_t it = 0; it < items; ++it) item(it, 0);  // oneDNN threads each matmul
     }
   }
 
@@ -719,15 +815,19 @@ class QLinearConvKernel : public Kernel {
 
   ConstSnapshot snap_[kInputs];
   Shape x_shape_, w_shape_;
-  bool params_ready_ = false, fast_ = false, fold_bias_ = false, depthwise_ = false, pointwise_ = false,
-       any_wz_ = false;
+  bool params_ready_ = false, fast_ = false, fold_bias_ = false, depthwise_ = false, pointwise_ = false;
   int32_t x_zp_ = 0;
   float yzp_ = 0.0f;
   std::vector<float> mult_, wf_, biasf_;
-  std::vector<int32_t> bias_, wz_, colsum_;
+  std::vector<int32_t> bias_, wz_, fac_;
   std::vector<uint8_t> wu_;
-  AlignedBuffer<int8_t> b_;                // B of the GEMM path (64-byte aligned)
-  std::vector<AlignedBuffer<int32_t>> c_;  // per-thread C tiles
+  AlignedBuffer<int8_t> b_;  // im2col rows of the GEMM path (64-byte aligned)
+  struct Tile {              // per thread: a dense B tile, its column sums, the C tile
+    AlignedBuffer<int8_t> b;
+    AlignedBuffer<int32_t> cs, c;
+  };
+  std::vector<Tile> tile_;
+  int8::U8S8MatmulSet mm_;
   DirectConv dc_;
   DirectFns fns_;
   ThreadScratch scratch_;
@@ -739,7 +839,7 @@ class QLinearConvKernel : public Kernel {
   bool avx512_ = false;  // the im2col rows' AVX-512 variant
   PhaseInterior interior_;
   std::vector<char> zeroed_;  // per thread: its scratch's phase plane has zero padding
-  decltype(&q_u8_to_s8_generic) to_s8_ = nullptr;
+  decltype(&gather_b_generic) gather_ = nullptr;
 };
 
 FS_REGISTER_KERNEL_DEF(KernelDef{

@@ -4,9 +4,13 @@
 // (weights) and its zero point are converted once, when the session is planned.
 // Fast path (2-D, uint8 a with one zero point, int8 b with per-tensor or per-column zero points, on
 // CPUs where oneDNN's u8s8s32 GEMM is exact): C = (a - a_zp) * b in int32 by oneDNN, then
-// acc = C - b_zp[j] * rowsum(a - a_zp), the same integers the double GEMM gives.
+// acc = C - b_zp[j] * rowsum(a - a_zp), the same integers the double GEMM gives. A constant b is
+// reordered once for oneDNN's matmul primitive (int8_matmul.h), which gives the raw a * b:
+// C = a * b - a_zp * colsum(b).
+#include "kernels/cpu/conv_util.h"
 #include "kernels/cpu/ew_qgemm_util.h"
 #include "kernels/cpu/flipscope_int8_util.h"
+#include "kernels/cpu/int8_matmul.h"
 
 namespace fs::cpu {
 namespace {
@@ -34,8 +38,10 @@ void requantize_all(const KernelContext& ctx, const ew::QMatMulGeom& g, const A*
 class QLinearMatMulKernel : public Kernel {
  public:
   // b_const / zp_const: the constant b and b_zero_point (nullptr when fed at run time or absent).
-  QLinearMatMulKernel(const Tensor* b_const, const Tensor* zp_const, bool has_zp)
-      : cache_b_(b_const && (!has_zp || zp_const)) {}
+  QLinearMatMulKernel(const Tensor* b_const, const Tensor* zp_const, bool has_zp) : has_zp_(has_zp) {
+    b_snap_.capture(b_const);
+    zp_snap_.capture(zp_const);
+  }
 
   void run(KernelContext& ctx) override {
     const Tensor &a = ctx.in(0), &b = ctx.in(3);
@@ -45,7 +51,9 @@ class QLinearMatMulKernel : public Kernel {
     std::vector<double> av =
         ew::minus_zero_point(ctx, a, g.a, ctx.has_input(2) ? &ctx.in(2) : nullptr, "a_zero_point", true);
     const Tensor* zp = ctx.has_input(5) ? &ctx.in(5) : nullptr;
-    if (!cache_b_ || bv_.empty() || b_shape_ != g.b) {
+    // Converted once while b (and its zero point) are the constants seen at creation.
+    const bool constant = b_snap_.matches(b) && (!has_zp_ || (zp && zp_snap_.matches(*zp)));
+    if (!constant || bv_.empty() || b_shape_ != g.b) {
       bv_ = ew::minus_zero_point(ctx, b, g.b, zp, "b_zero_point", false);
       b_shape_ = g.b;
     }
@@ -72,8 +80,22 @@ class QLinearMatMulKernel : public Kernel {
     const int32_t azp = ctx.has_input(2) ? static_cast<int32_t>(ctx.in(2).get_i64(0)) : 0;
     acc_.resize(static_cast<size_t>(g.m * g.n));
     set_num_threads(std::max(1, ctx.num_threads));
-    int8::gemm_u8s8s32(ctx.node, 'N', 'N', g.m, g.n, g.k, a.data<uint8_t>(), g.k, static_cast<uint8_t>(azp),
-                       b.data<int8_t>(), g.n, acc_.data(), g.n);
+    if (b_snap_.matches(b)) {
+      if (mm_.m() != g.m || colsum_b_.empty()) {
+        mm_.plan_packed(g.m, g.n, g.k, b.data<int8_t>());
+        mm_.reserve_threads(1);
+        colsum_b_.assign(static_cast<size_t>(g.n), 0);
+        const int8_t* bp = b.data<int8_t>();
+        for (int64_t k = 0; k < g.k; ++k)
+          for (int64_t j = 0; j < g.n; ++j) colsum_b_[j] += bp[k * g.n + j];
+      }
+      mm_.run(ctx.node, a.data<uint8_t>(), nullptr, acc_.data(), 0);  // oneDNN threads it
+      for (int64_t i = 0; i < g.m; ++i)
+        for (int64_t j = 0; j < g.n; ++j) acc_[i * g.n + j] -= azp * colsum_b_[j];
+    } else {
+      int8::gemm_u8s8s32(ctx.node, 'N', 'N', g.m, g.n, g.k, a.data<uint8_t>(), g.k, static_cast<uint8_t>(azp),
+                         b.data<int8_t>(), g.n, acc_.data(), g.n);
+    }
     if (bz) {
       const uint8_t* ap = a.data<uint8_t>();
       for (int64_t i = 0; i < g.m; ++i) {
@@ -90,8 +112,10 @@ class QLinearMatMulKernel : public Kernel {
     return true;
   }
 
-  std::vector<int32_t> acc_;
-  bool cache_b_;  // b (and its zero point) are constants: convert once
+  std::vector<int32_t> acc_, colsum_b_;
+  bool has_zp_;
+  ConstSnapshot b_snap_, zp_snap_;  // the constant b and b_zero_point, if any
+  int8::U8S8Matmul mm_;             // a * b with b packed, while b is the constant
   std::vector<double> bv_;
   Shape b_shape_;
 };

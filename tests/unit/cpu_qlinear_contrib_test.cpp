@@ -104,19 +104,22 @@ TEST(CpuQLinearContrib, QLinearConvU8S8MatchesReference) {
     std::vector<int64_t> pads, strides, dilations;
   };
   const std::vector<Case> cases = {
-      {{1, 13, 9, 7}, {13, 1, 3, 3}, 13, {1, 1, 1, 1}, {1, 1}, {1, 1}},    // depthwise, padded
-      {{3, 24, 11, 11}, {24, 1, 3, 3}, 24, {1, 1, 1, 1}, {2, 2}, {1, 1}},  // depthwise, stride 2, batch 3
-      {{1, 5, 37, 45}, {5, 1, 3, 3}, 5, {1, 0, 1, 2}, {2, 2}, {1, 1}},     // stride 2, wide rows, odd widths
-      {{1, 6, 12, 40}, {6, 1, 5, 5}, 6, {2, 2, 2, 2}, {1, 1}, {1, 1}},     // depthwise 5x5
-      {{1, 4, 13, 14}, {4, 1, 3, 3}, 4, {1, 1, 1, 1}, {3, 3}, {1, 1}},     // stride 3 (scalar phases)
-      {{1, 3, 23, 24}, {3, 1, 3, 3}, 3, {1, 1, 1, 1}, {5, 5}, {1, 1}},     // stride 5: the GEMM path
-      {{2, 3, 10, 9}, {3, 1, 3, 3}, 3, {2, 2, 2, 2}, {1, 1}, {2, 2}},      // depthwise, dilated
-      {{1, 3, 15, 13}, {16, 3, 3, 3}, 1, {1, 0, 1, 2}, {2, 1}, {1, 1}},    // first-layer conv
-      {{1, 24, 7, 7}, {13, 24, 1, 1}, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}},    // pointwise
-      {{2, 16, 70, 71}, {20, 16, 1, 1}, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}},  // pointwise, many column blocks
-      {{1, 40, 3, 3}, {200, 40, 1, 1}, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}},   // small plane: channel chunks
-      {{1, 8, 9, 9}, {6, 8, 1, 1}, 1, {1, 1, 1, 1}, {2, 2}, {1, 1}},       // 1x1 with padding and stride
-      {{2, 8, 9, 9}, {6, 4, 3, 3}, 2, {2, 2, 2, 2}, {1, 1}, {2, 2}},       // grouped, dilated
+      {{1, 13, 9, 7}, {13, 1, 3, 3}, 13, {1, 1, 1, 1}, {1, 1}, {1, 1}},     // depthwise, padded
+      {{3, 24, 11, 11}, {24, 1, 3, 3}, 24, {1, 1, 1, 1}, {2, 2}, {1, 1}},   // depthwise, stride 2, batch 3
+      {{1, 5, 37, 45}, {5, 1, 3, 3}, 5, {1, 0, 1, 2}, {2, 2}, {1, 1}},      // stride 2, wide rows, odd widths
+      {{1, 6, 12, 40}, {6, 1, 5, 5}, 6, {2, 2, 2, 2}, {1, 1}, {1, 1}},      // depthwise 5x5
+      {{1, 4, 13, 14}, {4, 1, 3, 3}, 4, {1, 1, 1, 1}, {3, 3}, {1, 1}},      // stride 3 (scalar phases)
+      {{1, 3, 23, 24}, {3, 1, 3, 3}, 3, {1, 1, 1, 1}, {5, 5}, {1, 1}},      // stride 5: the GEMM path
+      {{2, 3, 10, 9}, {3, 1, 3, 3}, 3, {2, 2, 2, 2}, {1, 1}, {2, 2}},       // depthwise, dilated
+      {{1, 3, 15, 13}, {16, 3, 3, 3}, 1, {1, 0, 1, 2}, {2, 1}, {1, 1}},     // first-layer conv
+      {{1, 24, 7, 7}, {13, 24, 1, 1}, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}},     // pointwise
+      {{2, 16, 70, 71}, {20, 16, 1, 1}, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}},   // pointwise, many column blocks
+      {{1, 40, 3, 3}, {200, 40, 1, 1}, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}},    // small plane: channel chunks
+      {{1, 300, 7, 7}, {40, 300, 1, 1}, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}},   // K > 256: int16 column sums flushed
+      {{1, 520, 5, 13}, {24, 520, 1, 1}, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}},  // twice; 65 columns = 64 + a tail
+      {{1, 8, 56, 56}, {30, 8, 1, 1}, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}},     // equal column blocks (3136)
+      {{1, 8, 9, 9}, {6, 8, 1, 1}, 1, {1, 1, 1, 1}, {2, 2}, {1, 1}},        // 1x1 with padding and stride
+      {{2, 8, 9, 9}, {6, 4, 3, 3}, 2, {2, 2, 2, 2}, {1, 1}, {2, 2}},        // grouped, dilated
   };
   uint32_t seed = 900;
   // Both GEMM paths: oneDNN (on AVX512-VNNI machines) and the exact double fallback; every ISA
@@ -162,6 +165,35 @@ TEST(CpuQLinearContrib, QLinearConvU8S8MatchesReference) {
         }
   cpu::set_conv_isa_cap_for_testing(-1);
   unsetenv("FLIPSCOPE_INT8_NO_VNNI");
+}
+
+// Columns of B (= x - 128 as int8) at the extremes over K = 520 input channels: all -128 (x = 0) or all
+// 127 (x = 255), so the GEMM path's column sums reach -66560 / 66040 and would wrap if the int16 lanes
+// of its gather were not flushed every 256 rows. Per-channel weight zero points, every ISA level.
+TEST(CpuQLinearContrib, QLinearConvPointwiseExtremeColumnSums) {
+  const int64_t k = 520, m = 24;
+  const Shape xs = {1, k, 4, 20};
+  Tensor x(DType::U8, xs);
+  for (int64_t i = 0; i < x.numel(); ++i) x.set_i64(i, (i % 20) % 2 ? 255 : 0);
+  Tensor w = random_q(DType::I8, {m, k, 1, 1}, 77);
+  Tensor wz(DType::I8, {m}), ws(DType::F32, {m}), bias(DType::I32, {m});
+  for (int64_t i = 0; i < m; ++i) {
+    wz.set_i64(i, (i % 7) - 3);
+    ws.set_f64(i, 0.0005 + 0.0001 * static_cast<double>(i));
+    bias.set_i64(i, i * 13 - 100);
+  }
+  for (int level : test::isa_levels()) {
+    cpu::set_conv_isa_cap_for_testing(level);
+    std::vector<test::OpInput> in = {
+        {x},        {scalar_f(0.05f), true}, {scalar_q(DType::U8, 0), true},   {w, true},   {ws, true},
+        {wz, true}, {scalar_f(2.0f), true},  {scalar_q(DType::U8, 128), true}, {bias, true}};
+    auto r = run_both("QLinearConv", in, {});
+    expect_equal(r[0], r[1], "extreme columns, isa level " + std::to_string(level));
+    int64_t inside = 0;  // the check means something only where outputs do not saturate
+    for (int64_t i = 0; i < r[1].numel(); ++i) inside += r[1].get_i64(i) > 0 && r[1].get_i64(i) < 255;
+    EXPECT_GT(inside, r[1].numel() / 2);
+  }
+  cpu::set_conv_isa_cap_for_testing(-1);
 }
 
 // Weights, scales and zero points fed at run time (not constants: converted on every run), outputs
@@ -294,6 +326,62 @@ TEST(CpuQLinearContrib, QLinearMatMulConstantWeights) {
                                      {scalar_q(DType::U8, 128), true}};
     auto r = run_both("QLinearMatMul", in);
     expect_equal(r[0], r[1], constant ? "constant b" : "fed b");
+  }
+}
+
+}  // namespace
+}  // namespace fs
+
+namespace fs {
+namespace {
+
+// A constant b packed once for oneDNN's matmul, a run with a fed b in between (it must not be taken
+// for the packed one), and a changing number of rows (the plan follows); a_zp != 0 exercises the
+// packed path's colsum(b) correction.
+TEST(CpuQLinearContrib, QLinearMatMulPackedFollowsRowsAndFedB) {
+  for (bool fed_b : {false, true}) {
+    auto g = std::make_shared<Graph>();
+    g->opset = 17;
+    Node n;
+    n.name = "mm";
+    n.op_type = "QLinearMatMul";
+    n.opset = 17;
+    ValueId a = g->add_value("a", DType::U8, SymShape{Dim{-1, "rows"}, Dim{70, ""}});
+    g->add_input(a);
+    ValueId b;
+    if (fed_b) {
+      b = g->add_value("b", DType::I8, SymShape{Dim{70, ""}, Dim{33, ""}});
+      g->add_input(b);
+    } else {
+      b = g->add_constant("b", random_q(DType::I8, {70, 33}, 500));
+    }
+    n.inputs = {a,
+                g->add_constant("as", scalar_f(0.02f)),
+                g->add_constant("az", scalar_q(DType::U8, 131)),
+                b,
+                g->add_constant("bs", scalar_f(0.01f)),
+                g->add_constant("bz", scalar_q(DType::I8, 2)),
+                g->add_constant("ys", scalar_f(0.5f)),
+                g->add_constant("yz", scalar_q(DType::U8, 120))};
+    n.outputs = {g->add_value("y")};
+    const ValueId out = n.outputs[0];
+    g->add_node(std::move(n));
+    g->add_output(out);
+    SessionOptions so;
+    so.backend = "cpu";
+    so.threads = 2;
+    Session cpu(g, so);
+    so.backend = "reference";
+    so.threads = 1;
+    Session ref(g, so);
+    const int64_t rows[4] = {1, 5, 1, 40};
+    for (int run = 0; run < 4; ++run) {
+      std::map<std::string, Tensor> feeds{
+          {"a", random_q(DType::U8, {rows[run], 70}, 600 + static_cast<uint32_t>(run))}};
+      if (fed_b) feeds["b"] = random_q(DType::I8, {70, 33}, 700 + static_cast<uint32_t>(run));
+      expect_equal(ref.run(feeds).outputs[0], cpu.run(feeds).outputs[0],
+                   std::string(fed_b ? "fed b" : "constant b") + " run " + std::to_string(run));
+    }
   }
 }
 
