@@ -111,6 +111,8 @@ TEST(CpuQLinearContrib, QLinearConvU8S8MatchesReference) {
       {{1, 4, 13, 14}, {4, 1, 3, 3}, 4, {1, 1, 1, 1}, {3, 3}, {1, 1}},      // stride 3 (scalar phases)
       {{1, 3, 23, 24}, {3, 1, 3, 3}, 3, {1, 1, 1, 1}, {5, 5}, {1, 1}},      // stride 5: the GEMM path
       {{2, 3, 10, 9}, {3, 1, 3, 3}, 3, {2, 2, 2, 2}, {1, 1}, {2, 2}},       // depthwise, dilated
+      {{2, 37, 31, 30}, {37, 1, 5, 5}, 37, {2, 1, 3, 2}, {2, 2}, {1, 1}},   // 16-channel blocks: 5x5, s2, tails
+      {{1, 20, 150, 12}, {20, 1, 3, 3}, 20, {1, 1, 1, 1}, {1, 1}, {1, 1}},  // 16-channel blocks: row strips
       {{1, 3, 15, 13}, {16, 3, 3, 3}, 1, {1, 0, 1, 2}, {2, 1}, {1, 1}},     // first-layer conv
       {{1, 24, 7, 7}, {13, 24, 1, 1}, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}},     // pointwise
       {{2, 16, 70, 71}, {20, 16, 1, 1}, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}},   // pointwise, many column blocks
@@ -202,7 +204,7 @@ TEST(CpuQLinearContrib, QLinearConvPointwiseExtremeColumnSums) {
 TEST(CpuQLinearContrib, QLinearConvFedWeightsSaturationAndLargeBias) {
   uint32_t seed = 1200;
   for (bool dw : {false, true})
-    for (int variant = 0; variant < 4; ++variant) {
+    for (int variant = 0; variant < 5; ++variant) {
       const Shape xs = {1, 8, 10, 12}, wsh = dw ? Shape{8, 1, 3, 3} : Shape{8, 8, 1, 1};
       Tensor x = random_q(DType::U8, xs, seed++), w = random_q(DType::I8, wsh, seed++);
       Tensor ws(DType::F32, {8}), bias(DType::I32, {8});
@@ -211,12 +213,15 @@ TEST(CpuQLinearContrib, QLinearConvFedWeightsSaturationAndLargeBias) {
         // variant 2: acc + bias leaves int32 (an int32 sum would wrap around)
         bias.set_i64(i, variant == 2 ? (i % 2 ? 1 : -1) * (int64_t{2147483647} - 50 - i) : i * 11 - 40);
         if (variant == 3 && i % 2 == 0) bias.set_i64(i, 0);  // with x = x_zp: acc + bias = 0, 0 * inf = NaN
+        // variant 4: int32 fast path, but a bias too large to start exact float sums (> 2^24)
+        // (y_scale 200 keeps the outputs inside 0..255)
+        if (variant == 4) bias.set_i64(i, (i % 2 ? 1 : -1) * (17000000 + i * 100001));
       }
       if (variant == 3)
         for (int64_t i = 0; i < x.numel(); ++i) x.set_i64(i, 3);
       // variant 1: most outputs saturate; variant 3: y_scale 0, an infinite multiplier (acc * inf saturates,
       // 0 * inf is NaN, which gives 0)
-      const float y_scale = variant == 1 ? 0.0005f : variant == 3 ? 0.0f : 0.4f;
+      const float y_scale = variant == 1 ? 0.0005f : variant == 3 ? 0.0f : variant == 4 ? 200.0f : 0.4f;
       std::vector<test::OpInput> in = {{x},
                                        {scalar_f(0.05f), variant != 0},
                                        {scalar_q(DType::U8, 3), variant != 0},
