@@ -78,15 +78,16 @@ inline void requant_rows(const A* acc, int64_t lda, const int32_t* bias, const f
   }
 }
 
-// A dense [k, cols] tile of the GEMM's B from rows ld apart, each byte xor mask (0x80: uint8 x - 128 as
-// int8), and its column sums cs[j] = sum_i dst[i * cols + j].
+// A [k, cols] tile of the GEMM's B (rows ldd apart: the tile's width, or wider when threads fill parts of
+// it) from rows ld apart, each byte xor mask (0x80: uint8 x - 128 as int8), and its column sums
+// cs[j] = sum_i dst[i * ldd + j].
 inline void gather_b(const int8_t* src, int64_t ld, uint8_t mask, int64_t k, int64_t cols, int8_t* __restrict dst,
-                     int32_t* __restrict cs) {
+                     int64_t ldd, int32_t* __restrict cs) {
   const int8_t m = static_cast<int8_t>(mask);
   for (int64_t j = 0; j < cols; ++j) cs[j] = 0;
   for (int64_t i = 0; i < k; ++i) {
     const int8_t* __restrict s = src + i * ld;
-    int8_t* __restrict d = dst + i * cols;
+    int8_t* __restrict d = dst + i * ldd;
     for (int64_t j = 0; j < cols; ++j) {
       const int8_t v = static_cast<int8_t>(s[j] ^ m);
       d[j] = v;
@@ -237,8 +238,9 @@ RequantFn<Y, A> requant_fn(Isa isa) {
   return &qconv_detail::requant_rows<Y, A>;
 }
 FS_CPU_ISA_VARIANTS(gather_b,
-                    (const int8_t* src, int64_t ld, uint8_t mask, int64_t k, int64_t cols, int8_t* dst, int32_t* cs),
-                    qconv_detail::gather_b(src, ld, mask, k, cols, dst, cs))
+                    (const int8_t* src, int64_t ld, uint8_t mask, int64_t k, int64_t cols, int8_t* dst, int64_t ldd,
+                     int32_t* cs),
+                    qconv_detail::gather_b(src, ld, mask, k, cols, dst, ldd, cs))
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -247,7 +249,7 @@ FS_CPU_ISA_VARIANTS(gather_b,
 // int32 every 256 rows (256 * 128 = 2^15 fits).
 [[gnu::target("avx512f,avx512bw,avx512vl")]] void gather_b_avx512_intrin(const int8_t* src, int64_t ld, uint8_t mask,
                                                                          int64_t k, int64_t cols, int8_t* dst,
-                                                                         int32_t* cs) {
+                                                                         int64_t ldd, int32_t* cs) {
   const __m512i m = _mm512_set1_epi8(static_cast<char>(mask));
   for (int64_t j = 0; j < cols; j += 64) {
     const int64_t w = std::min<int64_t>(64, cols - j);
@@ -259,14 +261,14 @@ FS_CPU_ISA_VARIANTS(gather_b,
       if (w == 64) {
         for (int64_t i = i0; i < i1; ++i) {
           const __m512i v = _mm512_xor_si512(_mm512_loadu_si512(src + i * ld + j), m);
-          _mm512_storeu_si512(dst + i * cols + j, v);
+          _mm512_storeu_si512(dst + i * ldd + j, v);
           lo = _mm512_add_epi16(lo, _mm512_cvtepi8_epi16(_mm512_castsi512_si256(v)));
           hi = _mm512_add_epi16(hi, _mm512_cvtepi8_epi16(_mm512_extracti64x4_epi64(v, 1)));
         }
       } else {
         for (int64_t i = i0; i < i1; ++i) {
           const __m512i v = _mm512_xor_si512(_mm512_maskz_loadu_epi8(km, src + i * ld + j), m);
-          _mm512_mask_storeu_epi8(dst + i * cols + j, km, v);
+          _mm512_mask_storeu_epi8(dst + i * ldd + j, km, v);
           lo = _mm512_add_epi16(lo, _mm512_cvtepi8_epi16(_mm512_castsi512_si256(v)));
           hi = _mm512_add_epi16(hi, _mm512_cvtepi8_epi16(_mm512_extracti64x4_epi64(v, 1)));
         }
@@ -791,7 +793,8 @@ class QLinearConvKernel : public Kernel {
     auto equal_blocks = [P](int64_t count) { return std::min(P, ((P + count - 1) / count + 15) / 16 * 16); };
     const int64_t nb0 = column_block(K + g.mg, P);
     int64_t nb = equal_blocks(std::max<int64_t>(1, (P + nb0 / 2) / nb0));
-    while (nt > 1 && planes * ((P + nb - 1) / nb) < 2 * nt && nb >= 512) nb = nb / 2 / 16 * 16;
+    const int64_t min_split = K > g.mg ? 64 : 512;  // projections (K > M): split columns, not channels
+    while (nt > 1 && planes * ((P + nb - 1) / nb) < 2 * nt && nb >= min_split) nb = nb / 2 / 16 * 16;
     if (nt > 1 && P > nb && (planes * ((P + nb - 1) / nb)) % nt != 0) {  // equal shares of column blocks
       const int64_t want = ((P + nb - 1) / nb + nt - 1) / nt * nt;
       nb = std::max<int64_t>(16, ((P + want - 1) / want + 15) / 16 * 16);
@@ -828,18 +831,44 @@ class QLinearConvKernel : public Kernel {
       tile_[t].cs.resize(nb);
       tile_[t].c.resize(mc * nb);
     }
+    // B's source rows for (image, group) pl: x itself (pointwise, xor 0x80) or the im2col rows.
+    auto b_src = [&](int64_t pl) {
+      return pointwise_ ? reinterpret_cast<const int8_t*>(x) + ((pl / g.group) * g.c + (pl % g.group) * g.cg) * P
+                        : b_.data() + pl * K * P;
+    };
+    const uint8_t mask = pointwise_ ? 0x80 : 0;
+    // Channels split into chunks: every chunk of a column block would gather the same B (576 -> 96 at
+    // 14 x 14 ran slower on 2 threads than on 1), so the blocks are gathered once, in parallel, as
+    // [plane][block][K][cols] with their column sums, before the items run.
+    const bool shared = mparts > 1;
+    if (shared) {
+      int8_t* bd = bfull_.resize(planes * K * P);
+      int32_t* cd = csfull_.resize(planes * P);
+      const int64_t per_block = (nb + 63) / 64;
+#pragma omp parallel for num_threads(nt) schedule(static) if (planes * blocks * per_block > 1)
+      for (int64_t task = 0; task < planes * blocks * per_block; ++task) {
+        const int64_t pl = task / (blocks * per_block), bi = task / per_block % blocks, ch = task % per_block;
+        const int64_t j0 = bi * nb, cols = std::min(nb, P - j0), j = ch * 64;
+        if (j >= cols) continue;
+        gather_(b_src(pl) + j0 + j, P, mask, K, std::min<int64_t>(64, cols - j), bd + pl * K * P + j0 * K + j, cols,
+                cd + pl * P + j0 + j);
+      }
+    }
     auto item = [&](int64_t it, int t) {
       const int64_t mp = it % mparts, bi = it / mparts % blocks, pl = it / mparts / blocks;
       const int64_t n = pl / g.group, gr = pl % g.group, j0 = bi * nb, m0 = gr * g.mg + mp * mc;
       const int64_t cols = std::min(nb, P - j0), rows = std::min(mc, g.mg - mp * mc);
       Tile& tl = tile_[t];
-      if (pointwise_)
-        gather_(reinterpret_cast<const int8_t*>(x) + (n * g.c + gr * g.cg) * P + j0, P, 0x80, K, cols, tl.b.data(),
-                tl.cs.data());
-      else
-        gather_(b_.data() + pl * K * P + j0, P, 0, K, cols, tl.b.data(), tl.cs.data());
-      mm[mp == mparts - 1][bi == blocks - 1]->run(ctx.node, wu_.data() + m0 * K, tl.b.data(), tl.c.data(), t);
-      requant_any(y, false, tl.c.data(), cols, m0, 1, tl.cs.data(), (n * g.m + m0) * P + j0, P, rows, cols);
+      const int8_t* b = tl.b.data();
+      const int32_t* cs = tl.cs.data();
+      if (shared) {
+        b = bfull_.data() + pl * K * P + j0 * K;
+        cs = csfull_.data() + pl * P + j0;
+      } else {
+        gather_(b_src(pl) + j0, P, mask, K, cols, tl.b.data(), cols, tl.cs.data());
+      }
+      mm[mp == mparts - 1][bi == blocks - 1]->run(ctx.node, wu_.data() + m0 * K, b, tl.c.data(), t);
+      requant_any(y, false, tl.c.data(), cols, m0, 1, cs, (n * g.m + m0) * P + j0, P, rows, cols);
     };
     if (parallel_items) {
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
@@ -881,6 +910,8 @@ class QLinearConvKernel : public Kernel {
     AlignedBuffer<int32_t> cs, c;
   };
   std::vector<Tile> tile_;
+  AlignedBuffer<int8_t> bfull_;  // B gathered once when channel chunks share its blocks
+  AlignedBuffer<int32_t> csfull_;
   int8::U8S8MatmulSet mm_;
   DirectConv dc_;
   DirectFns fns_;

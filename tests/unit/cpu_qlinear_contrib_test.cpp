@@ -116,7 +116,7 @@ TEST(CpuQLinearContrib, QLinearConvU8S8MatchesReference) {
       {{1, 3, 15, 13}, {16, 3, 3, 3}, 1, {1, 0, 1, 2}, {2, 1}, {1, 1}},     // first-layer conv
       {{1, 24, 7, 7}, {13, 24, 1, 1}, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}},     // pointwise
       {{2, 16, 70, 71}, {20, 16, 1, 1}, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}},   // pointwise, many column blocks
-      {{1, 40, 3, 3}, {200, 40, 1, 1}, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}},    // small plane: channel chunks
+      {{2, 40, 3, 3}, {200, 40, 1, 1}, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}},    // small plane: channel chunks, shared B
       {{1, 300, 7, 7}, {40, 300, 1, 1}, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}},   // K > 256: int16 column sums flushed
       {{1, 520, 5, 13}, {24, 520, 1, 1}, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}},  // twice; 65 columns = 64 + a tail
       {{1, 8, 56, 56}, {30, 8, 1, 1}, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}},     // equal column blocks (3136)
