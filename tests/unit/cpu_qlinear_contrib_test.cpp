@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <memory>
 #include <random>
 
 #include "tests/unit/cpu_conv_test_util.h"
@@ -32,6 +33,27 @@ std::vector<Tensor> run_both(const std::string& op, const std::vector<test::OpIn
   auto ref = test::run_node(op, in, attrs, 1, "reference", 1);
   auto cpu = test::run_node(op, in, attrs, 1, "cpu", 2);
   return {ref.at(0), cpu.at(0)};
+}
+
+// Adds node n (its output "y", the graph's output) to g and opens a cpu session (2 threads) and a
+// reference one on it.
+struct Sessions {
+  std::unique_ptr<Session> cpu, ref;
+};
+Sessions open_both(const std::shared_ptr<Graph>& g, Node n) {
+  n.outputs = {g->add_value("y")};
+  const ValueId out = n.outputs[0];
+  g->add_node(std::move(n));
+  g->add_output(out);
+  SessionOptions so;
+  so.backend = "cpu";
+  so.threads = 2;
+  Sessions s;
+  s.cpu = std::make_unique<Session>(g, so);
+  so.backend = "reference";
+  so.threads = 1;
+  s.ref = std::make_unique<Session>(g, so);
+  return s;
 }
 
 void expect_equal(const Tensor& ref, const Tensor& cpu, const std::string& what) {
@@ -287,17 +309,8 @@ TEST(CpuQLinearContrib, QLinearConvFollowsFedWeightsAcrossRuns) {
                 g->add_constant("ys", scalar_f(0.3f)),
                 g->add_constant("yz", scalar_q(DType::U8, 128)),
                 fed("b", DType::I32, {8})};
-    n.outputs = {g->add_value("y")};
-    const ValueId out = n.outputs[0];
-    g->add_node(std::move(n));
-    g->add_output(out);
-    SessionOptions so;
-    so.backend = "cpu";
-    so.threads = 2;
-    Session cpu(g, so);
-    so.backend = "reference";
-    so.threads = 1;
-    Session ref(g, so);
+    const Sessions both = open_both(g, std::move(n));
+    Session &cpu = *both.cpu, &ref = *both.ref;
     const Shape sizes[3] = {{1, 8, 17, 19}, {1, 8, 6, 7}, {1, 8, 12, 5}};
     for (int run = 0; run < 3; ++run) {
       const Tensor x = random_q(DType::U8, sizes[run], 77 + static_cast<uint32_t>(run));
@@ -368,17 +381,8 @@ TEST(CpuQLinearContrib, QLinearMatMulPackedFollowsRowsAndFedB) {
                 g->add_constant("bz", scalar_q(DType::I8, 2)),
                 g->add_constant("ys", scalar_f(0.5f)),
                 g->add_constant("yz", scalar_q(DType::U8, 120))};
-    n.outputs = {g->add_value("y")};
-    const ValueId out = n.outputs[0];
-    g->add_node(std::move(n));
-    g->add_output(out);
-    SessionOptions so;
-    so.backend = "cpu";
-    so.threads = 2;
-    Session cpu(g, so);
-    so.backend = "reference";
-    so.threads = 1;
-    Session ref(g, so);
+    const Sessions both = open_both(g, std::move(n));
+    Session &cpu = *both.cpu, &ref = *both.ref;
     const int64_t rows[4] = {1, 5, 1, 40};
     for (int run = 0; run < 4; ++run) {
       std::map<std::string, Tensor> feeds{
