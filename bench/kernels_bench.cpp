@@ -15,6 +15,8 @@
 #include "engine/kernel_registry.h"
 #include "engine/op_schema.h"
 #include "kernels/cpu/cpu_features.h"
+#include "kernels/cpu/flipscope_int8_util.h"
+#include "kernels/cpu/int8_matmul.h"
 #include "kernels/cpu/sgemm.h"
 
 // OpenBLAS (DYNAMIC_ARCH) entry points: the selected core and its re-selection.
@@ -190,6 +192,38 @@ void run_sgemm(benchmark::State& state, cpu::GemmLib lib, int64_t m, int64_t n, 
       benchmark::Counter(2.0 * static_cast<double>(m * n * k) * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// C[M,N] = A[M,K] (uint8) * B[K,N] (int8) as int32, one thread: the gemm API (dnnl_gemm_u8s8s32, which
+// repacks both operands per call) without an offset and with A's offset 128 (how QLinearConv called it
+// until 1398271; QLinearMatMul passed a_zp), the matmul primitive of kernels/cpu/int8_matmul.h with B in
+// place, and with B packed once.
+enum class Int8Way { GemmApi, GemmApiOffset, Matmul, Packed };
+void run_int8(benchmark::State& state, Int8Way way, int64_t m, int64_t n, int64_t k) {
+  cpu::set_num_threads(1);
+  Node node;
+  node.op_type = "bench";
+  std::vector<uint8_t> a(static_cast<size_t>(m * k), 3);
+  std::vector<int8_t> b(static_cast<size_t>(k * n), -2);
+  std::vector<int32_t> c(static_cast<size_t>(m * n));
+  cpu::int8::U8S8Matmul mm;
+  if (way == Int8Way::Packed)
+    mm.plan_packed(m, n, k, b.data());
+  else
+    mm.plan(m, n, k);
+  mm.reserve_threads(1);
+  const bool api = way == Int8Way::GemmApi || way == Int8Way::GemmApiOffset;
+  const uint8_t ao = way == Int8Way::GemmApiOffset ? 128 : 0;
+  state.SetLabel(api ? "dnnl_gemm_u8s8s32" : mm.impl());
+  for (auto _ : state) {
+    if (api)
+      cpu::int8::gemm_u8s8s32(node, 'N', 'N', m, n, k, a.data(), k, ao, b.data(), n, c.data(), n);
+    else
+      mm.run(node, a.data(), b.data(), c.data(), 0);
+    benchmark::ClobberMemory();
+  }
+  state.counters["GOP/s"] =
+      benchmark::Counter(2.0 * static_cast<double>(m * n * k) * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
 }  // namespace
 }  // namespace fs
 
@@ -223,6 +257,23 @@ int main(int argc, char** argv) {
                                     std::to_string(s.n) + "x" + std::to_string(s.k))
                                        .c_str(),
                                    [lib = lib, s](benchmark::State& st) { fs::run_sgemm(st, lib, s.m, s.n, s.k); })
+          ->UseRealTime()
+          ->Unit(benchmark::kMicrosecond)
+          ->MinTime(0.2)
+          ->Repetitions(5)
+          ->ReportAggregatesOnly(true);
+  // The int8 MobileNetV2's pointwise layers (channels out x positions x channels in, NCHW orientation)
+  // and its final QLinearMatMul (1 x 1000 x 1280).
+  for (const Mnk s : {Mnk{96, 12544, 16}, Mnk{144, 3136, 24}, Mnk{24, 3136, 144}, Mnk{576, 196, 96}, Mnk{1280, 49, 320},
+                      Mnk{1, 1000, 1280}})
+    for (const auto& [way, name] : {std::pair{fs::Int8Way::GemmApi, "gemm_api"},
+                                    {fs::Int8Way::GemmApiOffset, "gemm_api_offset128"},
+                                    {fs::Int8Way::Matmul, "matmul"},
+                                    {fs::Int8Way::Packed, "matmul_packed_b"}})
+      benchmark::RegisterBenchmark(("int8/" + std::string(name) + "/" + std::to_string(s.m) + "x" +
+                                    std::to_string(s.n) + "x" + std::to_string(s.k))
+                                       .c_str(),
+                                   [way = way, s](benchmark::State& st) { fs::run_int8(st, way, s.m, s.n, s.k); })
           ->UseRealTime()
           ->Unit(benchmark::kMicrosecond)
           ->MinTime(0.2)

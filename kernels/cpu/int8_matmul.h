@@ -2,11 +2,12 @@
 // C int32; all dense row-major; no zero points - callers correct for them), planned once per shape.
 //
 // Why not dnnl_gemm_u8s8s32 (flipscope_int8_util.h): that API repacks both operands on every call,
-// which dominates the small inner dimensions of pointwise convolutions (k = 16..160). The matmul
-// primitive's brgemm kernels read A and B in place: measured on the int8 MobileNetV2's shapes (one
-// thread, AVX512-VNNI), 16 x 12544 -> 96: 210 us with the gemm API, 75 us with this; 24 -> 144 x 3136:
-// 75 vs 28 us; 96 -> 576 x 196: 29 vs 24 us. A strided B (ldb != n) makes oneDNN 2.6 fall back to
-// its gemm-based implementation, so callers hand dense tiles.
+// which weighs on the small inner dimensions of pointwise convolutions (k = 16..160). The matmul
+// primitive's brgemm kernels read A and B in place. `build/fs_kernels_bench --benchmark_filter=int8/`
+// (one thread, AMD EPYC Zen 5 with AVX512-VNNI; M x N x K, gemm API with A's offset 128 as QLinearConv
+// called it -> this): 96 x 12544 x 16 128 -> 73 us, 144 x 3136 x 24 50 -> 32 us, 576 x 196 x 96 26 ->
+// 25 us. A strided B (ldb != n) makes oneDNN 2.6 fall back to its gemm-based implementation, so
+// callers hand dense tiles.
 //
 // Exact like the gemm API only where the int8 dot products use VNNI (vpdpbusd): without it oneDNN's
 // pairwise vpmaddubsw saturates int16 sums. So a plan is kept only when exact_u8s8_gemm() holds and
@@ -37,7 +38,8 @@ class U8S8Matmul {
   // Plans C = A * B for these dimensions (re-plans only when they change).
   void plan(int64_t m, int64_t n, int64_t k);
   // Plans with a constant B, reordered once into oneDNN's blocked layout (run() then ignores its b);
-  // M = 1 x 1280 x 1000 ran in 12 us against 94 us with the gemm API, which repacks B every call.
+  // 1 x 1000 x 1280 (QLinearMatMul) runs in 12 us against 52 us with the gemm API (offset a_zp), which
+  // repacks B every call (same benchmark).
   void plan_packed(int64_t m, int64_t n, int64_t k, const int8_t* b);
   // Per-thread state for threads 0..threads-1; call outside parallel regions.
   void reserve_threads(int threads);

@@ -6,14 +6,15 @@
 // Fast paths (uint8 x, int8 w, 2-D, every accumulator + bias within int32), with the per-channel
 // constants (multipliers, bias + compensation, converted weights) prepared once when they are
 // constant:
-// - depthwise: x - x_zp as float planes through the fp32 direct kernel of conv_direct_util.h (phase
-//   planes, taps in registers). Exact: every product is an integer of magnitude <= 255 * 255 and
-//   every partial sum stays below 2^24 while kh * kw <= 258, so no float operation rounds.
-// - everything else: B = im2col(x) - 128 as int8 (a 1x1 convolution just flips x's top bits), then
-//   per tile of output channels x positions C = (W + 128 - 128) * B by oneDNN's u8s8s32 GEMM (exact
-//   with AVX512-VNNI; an exact double GEMM elsewhere, see flipscope_int8_util.h) and
-//   acc = C + (128 - x_zp) * rowsum(W) - w_zp[m] * colsum(B + 128 - x_zp), requantized while the
-//   tile is in cache, straight into y's NCHW rows.
+// - depthwise: x - x_zp as floats through float FMAs. Exact: every product is an integer of magnitude
+//   <= 255 * 255 and every partial sum stays below 2^24 while kh * kw <= 258, so no float operation
+//   rounds. Output rows <= 16 wide on AVX-512: blocks of 16 channels (qconv_dw16.h); otherwise phase
+//   planes through the fp32 direct kernel of conv_direct_util.h.
+// - everything else: per tile of output channels x positions, a dense B = x - 128 as int8 (pointwise:
+//   gathered from x; otherwise from the im2col rows) with its column sums, C' = (W + 128) * B by
+//   oneDNN's matmul primitive (int8_matmul.h: exact with AVX512-VNNI, an exact double GEMM elsewhere)
+//   and acc = C' - (128 + w_zp[m]) * colsum(B) + bias + (128 - x_zp) * (rowsum(W) - w_zp[m] * K),
+//   requantized while the tile is in cache, straight into y's NCHW rows.
 // Everything else (other dtypes, 1-D / 3-D, huge bias): im2col + double GEMM, exact.
 #include <immintrin.h>
 #include <omp.h>
@@ -573,15 +574,13 @@ class QLinearConvKernel : public Kernel {
     const float xs = static_cast<float>(ctx.in(1).get_f64(0)), ys = static_cast<float>(ctx.in(6).get_f64(0));
     const Tensor& ws = ctx.in(4);
     mult_.resize(static_cast<size_t>(m));
-    wz_.assign(static_cast<size_t>(m), 0);
-    fac_.assign(static_cast<size_t>(m), 128);
+    fac_.assign(static_cast<size_t>(m), 128);  // 128 + w_zp[m]
     bias_.assign(static_cast<size_t>(m), 0);
     for (int64_t i = 0; i < m; ++i) {
       mult_[i] = xs * static_cast<float>(ws.get_f64(ws.numel() == 1 ? 0 : i)) / ys;
       if (ctx.has_input(5)) {
         const Tensor& z = ctx.in(5);
-        wz_[i] = static_cast<int32_t>(z.get_i64(z.numel() == 1 ? 0 : i));
-        fac_[i] = 128 + wz_[i];
+        fac_[i] = 128 + static_cast<int32_t>(z.get_i64(z.numel() == 1 ? 0 : i));
       }
     }
     // |acc| <= K * 255 * 255 must stay below 2^30, the bias too, so that acc + bias fits int32.
@@ -592,7 +591,8 @@ class QLinearConvKernel : public Kernel {
       fast_ = fast_ && g.kvol * 255 * 255 < (int64_t{1} << 24);  // exact float sums
       wf_.resize(static_cast<size_t>(m * g.kvol));
       for (int64_t i = 0; i < m; ++i)
-        for (int64_t t = 0; t < g.kvol; ++t) wf_[i * g.kvol + t] = static_cast<float>(wp[i * g.kvol + t] - wz_[i]);
+        for (int64_t t = 0; t < g.kvol; ++t)
+          wf_[i * g.kvol + t] = static_cast<float>(wp[i * g.kvol + t] - (fac_[i] - 128));
     } else {
       wu_.resize(static_cast<size_t>(m * K));
       for (int64_t i = 0; i < m * K; ++i) wu_[i] = static_cast<uint8_t>(wp[i] + 128);
@@ -603,7 +603,7 @@ class QLinearConvKernel : public Kernel {
       if (!depthwise_) {  // the GEMM path's per-channel zero-point terms (see gemm())
         int64_t rowsum = 0;
         for (int64_t k = 0; k < K; ++k) rowsum += wp[i * K + k];
-        b += (128 - x_zp_) * (rowsum - wz_[i] * K);
+        b += (128 - x_zp_) * (rowsum - (fac_[i] - 128) * K);
         fast_ = fast_ && std::llabs(b) < kLimit;
       }
       bias_[i] = static_cast<int32_t>(b);
@@ -622,7 +622,7 @@ class QLinearConvKernel : public Kernel {
       bias16_.assign(static_cast<size_t>(blocks * 16), 0.0f);
       for (int64_t i = 0; i < m; ++i) {
         for (int64_t t = 0; t < g.kvol; ++t) w16_[((i / 16) * g.kvol + t) * 16 + i % 16] = wf_[i * g.kvol + t];
-        bias16_[i] = biasf_[i];
+        if (fold_bias_) bias16_[i] = biasf_[i];
       }
     }
     params_ready_ = true;
@@ -902,7 +902,7 @@ class QLinearConvKernel : public Kernel {
   int32_t x_zp_ = 0;
   float yzp_ = 0.0f;
   std::vector<float> mult_, wf_, biasf_;
-  std::vector<int32_t> bias_, wz_, fac_;
+  std::vector<int32_t> bias_, fac_;  // fac_ = 128 + w_zp per channel
   std::vector<uint8_t> wu_;
   AlignedBuffer<int8_t> b_;  // im2col rows of the GEMM path (64-byte aligned)
   struct Tile {              // per thread: a dense B tile, its column sums, the C tile
